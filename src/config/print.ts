@@ -1,0 +1,32 @@
+import { describeTunnel } from './tunnel-spec';
+import type { RuntimeConfig } from './load';
+import { describeProxy, redactProxyText } from './proxy-spec';
+
+const MASK = '***';
+
+/** The effective configuration for `--print-config`: every secret masked. */
+export function printableConfig(config: RuntimeConfig): Record<string, unknown> {
+  const { raw } = config;
+  return {
+    proxy: config.proxy
+      ? {
+          url: describeProxy(config.proxy.endpoint),
+          source: config.proxy.source,
+          user: config.proxy.endpoint.username ?? null,
+          password: config.proxy.authorization ? MASK : null,
+          passwordFile: raw.proxy.passwordFile,
+          ca: raw.proxy.ca,
+        }
+      : raw.proxy.url
+        ? { url: redactProxyText(raw.proxy.url), ignored: `mode ${raw.mode}` }
+        : null,
+    mode: config.mode,
+    noProxy: config.noProxy.entries,
+    listen: config.listen,
+    connectTimeout: raw.connectTimeout,
+    idleTimeout: raw.idleTimeout,
+    halfCloseTimeout: raw.halfCloseTimeout,
+    log: { level: config.log.level, format: config.log.format },
+    tunnels: config.tunnels.map((t) => describeTunnel(t, config.listen)),
+  };
+}

@@ -1,0 +1,84 @@
+import { isIP } from 'node:net';
+import { PtunnelError, usageError } from '../errors';
+import { formatHostPort, validateHost } from './hostname';
+
+export interface ProxyEndpoint {
+  protocol: 'http' | 'https';
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+}
+
+const DEFAULT_PORTS = { http: 80, https: 443 } as const;
+
+/**
+ * Accepts `HOST:PORT` (the original ptunnel's `-p`) or a URL `http://[user:pass@]host[:port]`,
+ * `https://...` (TLS to the proxy). Credentials in the URL are percent-decoded.
+ */
+export function parseProxySpec(text: string): ProxyEndpoint {
+  const spec = text.trim();
+  const hint = 'write HOST:PORT or http://[user:password@]host:port';
+  if (!spec.includes('://')) {
+    const m = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(spec);
+    if (!m) throw usageError('ERR_PROXY_SPEC', `proxy ${JSON.stringify(redactProxyText(spec))} is not valid; ${hint}`);
+    return finish('http', m[1] as string, m[2] as string, undefined, undefined, spec);
+  }
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw usageError('ERR_PROXY_SPEC', `proxy ${JSON.stringify(redactProxyText(spec))} is not a valid URL; ${hint}`);
+  }
+  const protocol = url.protocol.slice(0, -1);
+  if (protocol !== 'http' && protocol !== 'https') {
+    throw usageError(
+      'ERR_PROXY_SPEC',
+      `proxy scheme "${protocol}:" is not supported; use http:// (or https:// for TLS to the proxy)`,
+    );
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    throw usageError('ERR_PROXY_SPEC', `proxy URL ${JSON.stringify(redactProxyText(spec))} must not have a path or query; ${hint}`);
+  }
+  // URL() has already lower-cased and punycoded the host; we still refuse characters that
+  // must never reach a request line.
+  const decode = (s: string) => (s === '' ? undefined : decodeURIComponent(s));
+  return finish(protocol, url.hostname, url.port, decode(url.username), decode(url.password), spec);
+}
+
+function finish(
+  protocol: 'http' | 'https',
+  rawHost: string,
+  rawPort: string,
+  username: string | undefined,
+  password: string | undefined,
+  spec: string,
+): ProxyEndpoint {
+  try {
+    const bare = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
+    if (rawHost.startsWith('[') && isIP(bare) !== 6) throw usageError('ERR_HOSTNAME', `${rawHost} is not an IPv6 address`);
+    const host = validateHost(bare, 'proxy host');
+    const port = rawPort === '' ? DEFAULT_PORTS[protocol] : Number(rawPort);
+    if (!(port >= 1 && port <= 65535)) throw usageError('ERR_PROXY_SPEC', `proxy port ${rawPort} is out of range (1-65535)`);
+    const endpoint: ProxyEndpoint = { protocol, host, port };
+    if (username !== undefined) endpoint.username = username;
+    if (password !== undefined) endpoint.password = password;
+    return endpoint;
+  } catch (err) {
+    if (err instanceof PtunnelError && err.code !== 'ERR_PROXY_SPEC') {
+      throw usageError('ERR_PROXY_SPEC', `proxy ${JSON.stringify(redactProxyText(spec))}: ${err.message}`, err);
+    }
+    throw err;
+  }
+}
+
+/** The proxy as it may be shown in logs and `--print-config`: never with a password. */
+export function describeProxy(p: ProxyEndpoint): string {
+  const user = p.username !== undefined ? `${encodeURIComponent(p.username)}:***@` : '';
+  return `${p.protocol}://${user}${formatHostPort(p.host, p.port)}`;
+}
+
+/** Masks the password in anything that looks like `scheme://user:password@host`. */
+export function redactProxyText(text: string): string {
+  return text.replace(/(\/\/[^/@:\s]*:)[^/@\s]*@/g, '$1***@');
+}

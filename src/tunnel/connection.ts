@@ -1,0 +1,143 @@
+import type net from 'node:net';
+import { formatHostPort } from '../config/hostname';
+import type { TunnelSpec } from '../config/tunnel-spec';
+import { PtunnelError } from '../errors';
+import type { Logger } from '../log';
+import { pump, PumpHandle, PumpOptions, PumpOutcome } from './pump';
+import type { Route, Router } from './router';
+
+/** What the client may send before the upstream is ready (TLS ClientHello, an SSH banner). */
+export const DEFAULT_EARLY_BUFFER_BYTES = 64 * 1024;
+
+export interface ConnectionRecord {
+  id: number;
+  tunnel: string;
+  client: string;
+  route?: Route;
+  target: string;
+  remote?: string;
+  reason?: string;
+  durationMs: number;
+  bytesUp: number;
+  bytesDown: number;
+  outcome: PumpOutcome | string;
+  error?: Error;
+}
+
+export interface ConnectionContext {
+  id: number;
+  tunnel: TunnelSpec;
+  router: Router;
+  pumpOptions: PumpOptions;
+  logger: Logger;
+  earlyBufferBytes?: number;
+  onEnd?: (record: ConnectionRecord) => void;
+}
+
+export interface ConnectionHandle {
+  /** Closes the connection now, in whatever phase it is. */
+  abort(): void;
+}
+
+/**
+ * One client connection: hold what the client sends until the upstream is ready (a proxy's
+ * 2xx), give the client whatever the server sent with the proxy's answer, then pump. Client
+ * bytes are read into a bounded buffer rather than left in the kernel so that a client that
+ * hangs up while we connect is noticed and the attempt cancelled.
+ */
+export function handleConnection(client: net.Socket, ctx: ConnectionContext): ConnectionHandle {
+  const started = performance.now();
+  const limit = ctx.earlyBufferBytes ?? DEFAULT_EARLY_BUFFER_BYTES;
+  const attempt = new AbortController();
+  const early: Buffer[] = [];
+  let earlyBytes = 0;
+  let clientEnded = false;
+  let clientGone = false;
+  let pumpHandle: PumpHandle | undefined;
+  let finished = false;
+  const record: ConnectionRecord = {
+    id: ctx.id,
+    tunnel: ctx.tunnel.source,
+    client: formatHostPort(client.remoteAddress ?? '?', client.remotePort ?? 0),
+    target: formatHostPort(ctx.tunnel.host, ctx.tunnel.port),
+    durationMs: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    outcome: 'ok',
+  };
+
+  const end = (outcome: string, error?: Error) => {
+    if (finished) return;
+    finished = true;
+    record.outcome = outcome;
+    if (error) record.error = error;
+    record.durationMs = Math.round(performance.now() - started);
+    record.bytesUp = client.bytesRead;
+    record.bytesDown = client.bytesWritten;
+    ctx.onEnd?.(record);
+  };
+
+  const onEarlyData = (chunk: Buffer) => {
+    early.push(chunk);
+    earlyBytes += chunk.length;
+    if (earlyBytes >= limit) client.pause();
+  };
+  const onEarlyEnd = () => {
+    clientEnded = true;
+  };
+  const onEarlyClose = () => {
+    clientGone = true;
+    attempt.abort();
+  };
+  const onEarlyError = () => undefined; // 'close' follows and cancels the attempt
+  client.on('data', onEarlyData);
+  client.on('end', onEarlyEnd);
+  client.on('close', onEarlyClose);
+  client.on('error', onEarlyError);
+
+  ctx.router.open(ctx.tunnel, attempt.signal).then(
+    (upstream) => {
+      record.route = upstream.route;
+      if (upstream.reason !== undefined) record.reason = upstream.reason;
+      if (upstream.socket.remoteAddress) {
+        record.remote = formatHostPort(upstream.socket.remoteAddress, upstream.socket.remotePort ?? 0);
+      }
+      client.removeListener('data', onEarlyData);
+      client.removeListener('end', onEarlyEnd);
+      client.removeListener('close', onEarlyClose);
+      client.removeListener('error', onEarlyError);
+      if (clientGone || client.destroyed) {
+        upstream.socket.destroy();
+        end('client-gone');
+        return;
+      }
+      client.pause();
+      if (upstream.head.length > 0) client.write(upstream.head);
+      for (const chunk of early) upstream.socket.write(chunk);
+      early.length = 0;
+      pumpHandle = pump(client, upstream.socket, { ...ctx.pumpOptions, clientEnded }, (result) =>
+        end(result.outcome, result.error),
+      );
+    },
+    (err: unknown) => {
+      client.removeListener('data', onEarlyData);
+      client.destroy();
+      if (clientGone) {
+        end('client-gone');
+        return;
+      }
+      const error = err instanceof Error ? err : new Error(String(err));
+      end(error instanceof PtunnelError ? error.code : 'error', error);
+    },
+  );
+
+  return {
+    abort: () => {
+      if (pumpHandle) pumpHandle.abort();
+      else {
+        attempt.abort();
+        client.destroy();
+      }
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import dns from 'node:dns';
+import net from 'node:net';
+import { formatHostPort } from '../config/hostname';
+import { PtunnelError, systemCode } from '../errors';
+import { formatDuration } from '../util/duration';
+
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/**
+ * How the direct route turns a host name into addresses. This is the seam where ptunnel's own
+ * resolver plugs in, so that a hosts-file entry pointing the name at 127.0.0.1 (there for the
+ * mail client) never sends ptunnel back into itself.
+ */
+export type AddressLookup = (host: string, signal?: AbortSignal) => Promise<ResolvedAddress[]>;
+
+/** getaddrinfo: reads the hosts file. Only for callers that want the system's view. */
+export const systemLookup: AddressLookup = async (host) => {
+  const found = await dns.promises.lookup(host, { all: true, verbatim: true });
+  return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+};
+
+export interface DirectConnectOptions {
+  host: string;
+  port: number;
+  timeoutMs: number;
+  lookup: AddressLookup;
+  signal?: AbortSignal;
+}
+
+/**
+ * Connects to host:port, trying the addresses in turn Happy-Eyeballs style (Node's
+ * autoSelectFamily staggers attempts, alternating IPv6 and IPv4). One timeout bounds the
+ * name lookup and every attempt together.
+ */
+export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
+  const target = formatHostPort(opts.host, opts.port);
+  return new Promise<net.Socket>((resolve, reject) => {
+    let settled = false;
+    let socket: net.Socket | undefined;
+    const abort = new AbortController();
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (err) {
+        abort.abort();
+        socket?.destroy();
+        reject(err);
+      } else {
+        socket?.removeListener('error', onError);
+        socket?.pause();
+        resolve(socket as net.Socket);
+      }
+    };
+    const timer = setTimeout(
+      () => finish(new PtunnelError('ERR_DIRECT_TIMEOUT', `direct connection to ${target} timed out after ${formatDuration(opts.timeoutMs)}`)),
+      opts.timeoutMs,
+    );
+    const onAbort = () => finish(new PtunnelError('ERR_ROUTE', 'connection attempt cancelled: the client went away'));
+    const onError = (err: Error) => {
+      // autoSelectFamily reports every failed attempt in one AggregateError.
+      const inner = err instanceof AggregateError && err.errors.length > 0 ? (err.errors[0] as Error) : err;
+      const code = systemCode(inner) ?? systemCode(err);
+      finish(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target} failed: ${code ?? inner.message}`, { cause: err }));
+    };
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const start = (addresses: ResolvedAddress[]) => {
+      if (settled) return;
+      const lookup: net.LookupFunction = (_host, options, callback) => {
+        const all = addresses.map((a) => ({ address: a.address, family: a.family }));
+        if ((options as dns.LookupOptions).all) (callback as (e: null, a: dns.LookupAddress[]) => void)(null, all);
+        else callback(null, all[0]?.address ?? '', all[0]?.family ?? 4);
+      };
+      socket = net.connect({
+        host: addresses.length === 1 ? (addresses[0] as ResolvedAddress).address : opts.host,
+        port: opts.port,
+        lookup,
+        autoSelectFamily: addresses.length > 1,
+        autoSelectFamilyAttemptTimeout: 250,
+      });
+      socket.once('connect', () => finish());
+      socket.on('error', onError);
+    };
+
+    if (net.isIP(opts.host)) {
+      start([{ address: opts.host, family: net.isIP(opts.host) === 6 ? 6 : 4 }]);
+      return;
+    }
+    opts.lookup(opts.host, abort.signal).then(
+      (addresses) => {
+        if (addresses.length === 0) {
+          finish(new PtunnelError('ERR_DNS_NODATA', `no addresses found for ${opts.host}`));
+        } else {
+          start(addresses);
+        }
+      },
+      (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
+    );
+  });
+}

@@ -1,0 +1,101 @@
+import type net from 'node:net';
+
+export type PumpOutcome = 'ok' | 'client-error' | 'upstream-error' | 'idle-timeout' | 'half-close-timeout' | 'aborted';
+
+export interface PumpOptions {
+  /** After one direction ends, how long the other may stay open. */
+  halfCloseTimeoutMs: number;
+  /** 0: never time out an idle connection. */
+  idleTimeoutMs: number;
+  /** The client already sent its FIN while the upstream was being opened. */
+  clientEnded?: boolean;
+}
+
+export interface PumpResult {
+  outcome: PumpOutcome;
+  error?: Error;
+}
+
+export interface PumpHandle {
+  /** Closes both sides now (shutdown, limits). */
+  abort(): void;
+}
+
+const KEEPALIVE_DELAY_MS = 30_000;
+
+/**
+ * Moves bytes both ways until both directions have ended. Backpressure: a side that cannot
+ * write pauses the other's reading, so nothing buffers without bound. Half-close: the end of
+ * one direction is passed on as a FIN and the other direction goes on, for at most
+ * `halfCloseTimeoutMs`. An error on either side destroys both. No per-chunk work beyond the
+ * write itself: byte counts come from the sockets when they close.
+ */
+export function pump(
+  client: net.Socket,
+  upstream: net.Socket,
+  options: PumpOptions,
+  onDone: (result: PumpResult) => void,
+): PumpHandle {
+  let result: PumpResult | undefined;
+  let halfCloseTimer: NodeJS.Timeout | undefined;
+  let closed = 0;
+
+  const fail = (outcome: PumpOutcome, error?: Error) => {
+    if (!result) result = error ? { outcome, error } : { outcome };
+    client.destroy();
+    upstream.destroy();
+  };
+
+  const onClose = () => {
+    closed += 1;
+    if (closed < 2) return;
+    if (halfCloseTimer) clearTimeout(halfCloseTimer);
+    onDone(result ?? { outcome: 'ok' });
+  };
+
+  let ended = 0;
+  const onEnded = () => {
+    ended += 1;
+    if (ended === 1 && options.halfCloseTimeoutMs > 0) {
+      halfCloseTimer = setTimeout(() => fail('half-close-timeout'), options.halfCloseTimeoutMs);
+      halfCloseTimer.unref();
+    }
+  };
+
+  const forward = (src: net.Socket, dst: net.Socket) => {
+    src.on('data', (chunk: Buffer) => {
+      if (!dst.write(chunk)) src.pause();
+    });
+    dst.on('drain', () => src.resume());
+    src.on('end', () => {
+      dst.end();
+      onEnded();
+    });
+  };
+
+  for (const [socket, outcome] of [
+    [client, 'client-error'],
+    [upstream, 'upstream-error'],
+  ] as const) {
+    socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
+    socket.setNoDelay(true);
+    socket.on('error', (err: Error) => fail(outcome, err));
+    // A clean close of one side (both of its directions done) leaves the other to flush.
+    socket.on('close', (hadError: boolean) => {
+      if (hadError) fail(outcome);
+      onClose();
+    });
+    if (options.idleTimeoutMs > 0) {
+      socket.setTimeout(options.idleTimeoutMs, () => fail('idle-timeout'));
+    }
+  }
+  forward(client, upstream);
+  forward(upstream, client);
+  if (options.clientEnded) {
+    upstream.end();
+    onEnded();
+  }
+  client.resume();
+  upstream.resume();
+  return { abort: () => fail('aborted') };
+}

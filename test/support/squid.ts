@@ -1,0 +1,137 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports';
+import { requireTool } from './tools';
+
+export interface TestProxy {
+  kind: 'squid' | 'embedded';
+  host: string;
+  port: number;
+  url: string;
+  /** CONNECT lines squid logged (empty for the embedded proxy). */
+  accessLog(): string;
+  stop(): Promise<void>;
+  /** Stops and starts again on the same port (proxy outage tests). */
+  restart?(): Promise<void>;
+}
+
+export interface SquidOptions {
+  /** Name -> address entries squid resolves with (it reaches no DNS in tests). */
+  hosts?: Record<string, string>;
+  /** Basic auth: squid needs a helper; only the embedded proxy supports it here. */
+  port?: number;
+}
+
+function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve();
+      });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port} after ${timeoutMs} ms`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+/**
+ * Starts squid from the system on a free loopback port with a generated config that allows
+ * CONNECT to any port (the tests use high ports). Falls back to the `proxy` npm package when
+ * squid is missing, except under CI=true.
+ */
+export async function startProxy(options: SquidOptions = {}): Promise<TestProxy> {
+  const squid = requireTool('squid', 'apt-get install -y squid');
+  if (!squid) return startEmbeddedProxy(options.port);
+  const dir = mkdtempSync(join(tmpdir(), 'ptunnel-squid-'));
+  chmodSync(dir, 0o777); // squid drops to the "proxy" user when started as root
+  const port = options.port ?? (await freePort());
+  const hosts = Object.entries(options.hosts ?? {})
+    .map(([name, ip]) => `${ip} ${name}`)
+    .join('\n');
+  writeFileSync(join(dir, 'hosts'), `${hosts}\n`);
+  const conf = [
+    `http_port 127.0.0.1:${port}`,
+    `pid_filename ${dir}/squid.pid`,
+    `cache_log ${dir}/cache.log`,
+    `access_log stdio:${dir}/access.log`,
+    `coredump_dir ${dir}`,
+    `hosts_file ${dir}/hosts`,
+    'dns_nameservers 127.0.0.1',
+    'cache deny all',
+    'cache_mem 8 MB',
+    'visible_hostname ptunnel-test',
+    'pinger_enable off',
+    'shutdown_lifetime 0 seconds',
+    'acl CONNECT method CONNECT',
+    'acl loopback src 127.0.0.0/8',
+    'http_access allow loopback',
+    'http_access deny all',
+  ].join('\n');
+  writeFileSync(join(dir, 'squid.conf'), `${conf}\n`);
+  let proc: ChildProcess | undefined;
+  const start = async () => {
+    proc = spawn(squid, ['-N', '-f', join(dir, 'squid.conf')], { stdio: 'ignore' });
+    await waitForPort(port, 15_000);
+  };
+  const stop = async () => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  };
+  await start();
+  return {
+    kind: 'squid',
+    host: '127.0.0.1',
+    port,
+    url: `http://127.0.0.1:${port}`,
+    accessLog: () => {
+      try {
+        return readFileSync(join(dir, 'access.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    stop: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    restart: async () => {
+      await stop();
+      await start();
+    },
+  };
+}
+
+async function startEmbeddedProxy(fixedPort?: number): Promise<TestProxy> {
+  const { createProxy } = await import('proxy');
+  const server = createProxy(createHttpServer());
+  const port = fixedPort ?? (await freePort());
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    kind: 'embedded',
+    host: '127.0.0.1',
+    port,
+    url: `http://127.0.0.1:${port}`,
+    accessLog: () => '',
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
