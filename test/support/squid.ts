@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,21 +116,30 @@ export async function startProxy(options: SquidOptions = {}): Promise<TestProxy>
   };
 }
 
+/**
+ * The `proxy` npm package, run in a child process: it is an ES module, which jest's CommonJS
+ * runtime cannot load in-process.
+ */
 async function startEmbeddedProxy(fixedPort?: number): Promise<TestProxy> {
-  const { createProxy } = await import('proxy');
-  const server = createProxy(createHttpServer());
   const port = fixedPort ?? (await freePort());
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    kind: 'embedded',
-    host: '127.0.0.1',
-    port,
-    url: `http://127.0.0.1:${port}`,
-    accessLog: () => '',
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+  const script = `import('proxy').then(({ createProxy }) => createProxy(require('node:http').createServer()).listen(${port}, '127.0.0.1'))`;
+  let proc: ChildProcess | undefined;
+  const start = async () => {
+    proc = spawn(process.execPath, ['-e', script], { stdio: 'ignore', cwd: join(__dirname, '..', '..') });
+    await waitForPort(port, 10_000);
   };
+  const stop = async () => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  };
+  await start();
+  return { kind: 'embedded', host: '127.0.0.1', port, url: `http://127.0.0.1:${port}`, accessLog: () => '', stop, restart: async () => {
+    await stop();
+    await start();
+  } };
 }
