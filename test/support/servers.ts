@@ -9,7 +9,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-function serve(handler: (socket: net.Socket) => void, host = '127.0.0.1'): Promise<TestServer> {
+/** A TCP server on loopback running `handler` per connection; close() also cuts live sockets. */
+export function serve(handler: (socket: net.Socket) => void, host = '127.0.0.1'): Promise<TestServer> {
   const sockets = new Set<net.Socket>();
   let accepted = 0;
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {

@@ -14,8 +14,9 @@ export interface TestProxy {
   /** CONNECT lines squid logged (empty for the embedded proxy). */
   accessLog(): string;
   stop(): Promise<void>;
-  /** Stops and starts again on the same port (proxy outage tests). */
-  restart?(): Promise<void>;
+  /** Kills the proxy but keeps its port and files, for outage tests; `restart` brings it back. */
+  kill(): Promise<void>;
+  restart(): Promise<void>;
 }
 
 export interface SquidOptions {
@@ -109,6 +110,7 @@ export async function startProxy(options: SquidOptions = {}): Promise<TestProxy>
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
+    kill: stop,
     restart: async () => {
       await stop();
       await start();
@@ -138,8 +140,17 @@ async function startEmbeddedProxy(fixedPort?: number): Promise<TestProxy> {
     });
   };
   await start();
-  return { kind: 'embedded', host: '127.0.0.1', port, url: `http://127.0.0.1:${port}`, accessLog: () => '', stop, restart: async () => {
-    await stop();
-    await start();
-  } };
+  return {
+    kind: 'embedded',
+    host: '127.0.0.1',
+    port,
+    url: `http://127.0.0.1:${port}`,
+    accessLog: () => '',
+    stop,
+    kill: stop,
+    restart: async () => {
+      await stop();
+      await start();
+    },
+  };
 }

@@ -1,0 +1,26 @@
+import net from 'node:net';
+
+export interface Exchange {
+  /** Everything the client received before the connection closed. */
+  received: Buffer;
+  /** Whether the connection ended with an error (reset) rather than a FIN. */
+  error?: Error;
+}
+
+/**
+ * Connects, optionally sends `payload` at once (and ends its side when `end` is set), and
+ * collects what comes back until close.
+ */
+export function exchange(port: number, payload?: string | Buffer, options: { end?: boolean; host?: string } = {}): Promise<Exchange> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let error: Error | undefined;
+    const socket = net.connect({ port, host: options.host ?? '127.0.0.1', allowHalfOpen: true });
+    if (payload !== undefined) socket.write(payload);
+    if (options.end) socket.end();
+    else socket.on('end', () => socket.end());
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', (e) => (error = e));
+    socket.on('close', () => resolve(error ? { received: Buffer.concat(chunks), error } : { received: Buffer.concat(chunks) }));
+  });
+}

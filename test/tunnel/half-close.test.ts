@@ -1,0 +1,56 @@
+import net from 'node:net';
+import { FaultProxy, spliceTo, startFaultProxy } from '../support/fault-proxy';
+import { readAll, serve, TestServer } from '../support/servers';
+import { startTunnel } from '../support/tunnel';
+
+/**
+ * The client ends its side (shutdown(SHUT_WR)) and still receives the reply. Squid tears a
+ * tunnel down at the first FIN, so this runs direct and through a splicing proxy in test code
+ * that keeps half-closed connections, as the CONNECT method allows.
+ */
+describe('half-close', () => {
+  let server: TestServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    // Replies only after the client has finished: the reply must travel after the client's FIN.
+    server = await serve((socket) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('end', () => setTimeout(() => socket.end(Buffer.concat(chunks).toString().toUpperCase()), 50));
+    });
+    proxy = await startFaultProxy((socket, head) => spliceTo(socket, head));
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  it.each(['direct', 'proxy'])('%s: the client ends its side and still gets the whole reply', async (mode) => {
+    const tunnel = await startTunnel({
+      flags: { mode, ...(mode === 'proxy' ? { 'proxy.url': proxy.url } : {}), tunnels: [`0:127.0.0.1:${server.port}`] },
+    });
+    const client = net.connect({ port: tunnel.port(), host: '127.0.0.1', allowHalfOpen: true });
+    const reply = readAll(client);
+    client.end('please shout this');
+    expect((await reply).toString()).toBe('PLEASE SHOUT THIS');
+    client.end();
+    const [record] = await tunnel.ended(1);
+    await tunnel.close();
+    expect(record).toMatchObject({ outcome: 'ok', bytesUp: 17, bytesDown: 17 });
+  });
+
+  it('closes both sides when the other direction outlives the half-close timeout', async () => {
+    const silent = await serve((socket) => socket.resume()); // never ends its side
+    const tunnel = await startTunnel({ flags: { mode: 'direct', halfCloseTimeout: '200ms', tunnels: [`0:127.0.0.1:${silent.port}`] } });
+    const client = net.connect({ port: tunnel.port(), host: '127.0.0.1', allowHalfOpen: true });
+    const closed = new Promise((resolve) => client.on('close', resolve));
+    client.resume();
+    client.end('bye');
+    await closed;
+    const [record] = await tunnel.ended(1);
+    await tunnel.close();
+    await silent.close();
+    expect(record?.outcome).toBe('half-close-timeout');
+    expect(record?.durationMs).toBeGreaterThanOrEqual(190);
+  });
+});
