@@ -1,0 +1,125 @@
+import dns from 'node:dns';
+import { readFileSync } from 'node:fs';
+import { parseCommandLine } from '../cli/args';
+import { loadConfig } from '../config/load';
+import { Resolver, ServerReport } from '../dns/resolver';
+import { normalizeName } from '../dns/message';
+import { usageError } from '../errors';
+import { createLogger } from '../log';
+import type { ResolvedAddress } from '../tunnel/direct-connector';
+import { validateHost } from '../config/hostname';
+
+export interface ResolveIo {
+  stdout(t: string): void;
+  stderr(t: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Seams for tests: what getaddrinfo says, and which hosts file to quote. */
+export interface ResolveDeps {
+  systemLookup?: (name: string) => Promise<ResolvedAddress[]>;
+  hostsFile?: string;
+  /** Extra CA for DoH servers (tests). */
+  dohCa?: Buffer;
+}
+
+const systemLookup = async (name: string): Promise<ResolvedAddress[]> =>
+  (await dns.promises.lookup(name, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+
+/** The addresses /etc/hosts gives `name`, if it names it. */
+function hostsEntries(file: string, name: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (address && names.some((n) => normalizeName(n) === name)) out.push(address.toLowerCase());
+  }
+  return out;
+}
+
+function ms(n: number): string {
+  return `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
+}
+
+function describe(report: ServerReport): string {
+  const a = report.answer;
+  if (report.error && report.error.code !== 'ERR_DNS_LOOP') return `${report.error.code}: ${report.error.message}  (${ms(report.ms)})`;
+  if (!a) return `no answer  (${ms(report.ms)})`;
+  const chain = a.chain.length > 0 ? ` via CNAME ${a.chain.join(' -> ')}` : '';
+  const line = `${a.addresses.map((x) => x.address).join(', ')}${chain}  ttl ${a.ttl}s  ${ms(report.ms)}  (${[...new Set(a.via)].join('+')})`;
+  return report.error ? `${line}\n      refused by the loop guard: ${report.error.message}` : line;
+}
+
+/**
+ * `ptunnel resolve NAME`: what each configured resolver answers, which one ptunnel would use,
+ * and why the system's own answer may differ (usually the hosts-file entry for the mail client).
+ */
+export async function runResolve(argv: string[], io: ResolveIo, deps: ResolveDeps = {}): Promise<number> {
+  const args = parseCommandLine(argv);
+  const positionals = args.positionals[0] === 'resolve' ? args.positionals.slice(1) : args.positionals;
+  if (positionals.length !== 1) {
+    throw usageError('ERR_USAGE', 'resolve takes one host name, e.g. "ptunnel resolve imap.gmail.com --dns 1.1.1.1"');
+  }
+  const name = validateHost(positionals[0] as string, 'name');
+  const options: Parameters<typeof loadConfig>[0] = { flags: { ...args.flags }, env: io.env };
+  if (args.configFile !== undefined) options.configFile = args.configFile;
+  const config = loadConfig(options);
+  const logger = createLogger({ level: args.verbosity > 0 ? 'debug' : 'error', format: 'text', write: io.stderr });
+  const resolver = new Resolver({ ...config.dns, cache: false, logger, ...(deps.dohCa ? { doh: { ca: deps.dohCa } } : {}) });
+  try {
+    if (resolver.servers.length === 0) {
+      throw usageError('ERR_CONFIG', 'no DNS servers to ask: "system" found no nameserver in /etc/resolv.conf; give --dns');
+    }
+    const reports = await resolver.queryEach(name);
+    io.stdout(`${name}\n`);
+    const width = Math.max(...reports.map((r) => r.resolver.length));
+    for (const r of reports) io.stdout(`  ${r.resolver.padEnd(width)}  ${describe(r)}\n`);
+    const chosen = reports.find((r) => r.answer && !r.error);
+    const definitive = reports.find((r) => r.error?.code === 'ERR_DNS_NXDOMAIN' || r.error?.code === 'ERR_DNS_NODATA');
+    const firstUsable = reports.findIndex((r) => r.answer && !r.error);
+    const firstDefinitive = definitive ? reports.indexOf(definitive) : -1;
+    if (chosen && (firstDefinitive < 0 || firstUsable < firstDefinitive)) {
+      io.stdout(`ptunnel connects to: ${chosen.answer!.addresses.map((a) => a.address).join(', ')} (from ${chosen.resolver})\n`);
+    } else if (definitive) {
+      io.stdout(`ptunnel would fail: ${definitive.error!.message}\n`);
+    } else {
+      io.stdout('ptunnel would fail: no resolver gave a usable answer\n');
+    }
+    await explainSystem(name, chosen?.answer?.addresses ?? [], io, deps);
+    return chosen && (firstDefinitive < 0 || firstUsable < firstDefinitive) ? 0 : 1;
+  } finally {
+    await resolver.close();
+  }
+}
+
+async function explainSystem(name: string, ours: ResolvedAddress[], io: ResolveIo, deps: ResolveDeps): Promise<void> {
+  let system: ResolvedAddress[];
+  try {
+    system = await (deps.systemLookup ?? systemLookup)(name);
+  } catch (err) {
+    if (ours.length > 0) io.stdout(`system resolver (getaddrinfo): ${(err as { code?: string }).code ?? (err as Error).message}; ptunnel does not use it\n`);
+    return;
+  }
+  const theirs = system.map((a) => a.address.toLowerCase());
+  const mine = new Set(ours.map((a) => a.address));
+  if (theirs.some((a) => mine.has(a))) return;
+  const hostsFile = deps.hostsFile ?? '/etc/hosts';
+  const inHosts = hostsEntries(hostsFile, name);
+  const loopback = theirs.every((a) => a.startsWith('127.') || a === '::1' || a === '0.0.0.0' || a === '::');
+  let why: string;
+  if (inHosts.length > 0 && loopback) {
+    why = `the hosts file (${hostsFile}) maps ${name} to ${inHosts.join(', ')}: expected when the mail client is pointed at ptunnel; ptunnel bypasses it`;
+  } else if (inHosts.length > 0) {
+    why = `the hosts file (${hostsFile}) maps ${name} to ${inHosts.join(', ')}; ptunnel does not read the hosts file and uses DNS instead`;
+  } else if (loopback) {
+    why = 'a local resolver or hosts entry answers with loopback (as for the mail client); ptunnel bypasses the system resolver';
+  } else {
+    why = 'the system resolver gets different addresses (round-robin, a CDN, or split DNS); ptunnel uses the addresses above';
+  }
+  io.stdout(`system resolver (getaddrinfo) says ${theirs.join(', ')}: ${why}\n`);
+}

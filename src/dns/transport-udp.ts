@@ -1,0 +1,62 @@
+import dgram from 'node:dgram';
+import { isIP } from 'node:net';
+import { systemCode } from '../errors';
+import { buildQuery, MismatchError, newId, parseResponse, Question } from './message';
+import { abortedError, Exchange, protocolError, QueryOptions, timeoutError, transportError } from './transport';
+import { queryTcp, StreamServer } from './transport-tcp';
+
+/**
+ * One query over UDP from a fresh socket (a random source port per query). Datagrams that are
+ * not the answer (another source, wrong ID or question, undecodable) are dropped and the wait
+ * goes on; if only such packets came, the timeout says so, as that is a broken or hostile
+ * server rather than a silent one.
+ */
+export function queryUdpOnce(server: StreamServer, q: Question, opts: QueryOptions): Promise<Exchange> {
+  return new Promise<Exchange>((resolve, reject) => {
+    const id = newId();
+    const query = buildQuery(q, id);
+    const socket = dgram.createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
+    const rejected: string[] = [];
+    let settled = false;
+    const finish = (err: Error | undefined, exchange?: Exchange) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      socket.close();
+      if (err) reject(err);
+      else resolve(exchange as Exchange);
+    };
+    const onAbort = () => finish(abortedError());
+    const timer = setTimeout(() => {
+      if (rejected.length > 0) {
+        finish(protocolError(server.label, q, `no valid answer within the timeout; ignored ${rejected.length} packet(s): ${rejected.join('; ')}`));
+      } else {
+        finish(timeoutError(server.label, q, opts.timeoutMs));
+      }
+    }, opts.timeoutMs);
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    socket.on('message', (msg, rinfo) => {
+      if (rinfo.address.toLowerCase() !== server.host || rinfo.port !== server.port) return;
+      try {
+        finish(undefined, { response: parseResponse(msg, q, id), via: 'udp' });
+      } catch (err) {
+        if (!(err instanceof MismatchError)) return finish(err as Error);
+        if (rejected.length < 5) rejected.push(err.message);
+      }
+    });
+    socket.once('error', (err) => finish(transportError(server.label, q, systemCode(err) ?? err.message, err)));
+    socket.send(query, server.port, server.host, (err) => {
+      if (err) finish(transportError(server.label, q, systemCode(err) ?? err.message, err));
+    });
+  });
+}
+
+/** UDP, and the same question over TCP when the answer did not fit (TC bit). */
+export async function queryUdp(server: StreamServer, q: Question, opts: QueryOptions): Promise<Exchange> {
+  const exchange = await queryUdpOnce(server, q, opts);
+  if (!exchange.response.truncated) return exchange;
+  return queryTcp(server, q, opts);
+}
