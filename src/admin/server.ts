@@ -1,0 +1,97 @@
+import http from 'node:http';
+import { formatHostPort } from '../config/hostname';
+import { PtunnelError } from '../errors';
+import type { Logger } from '../log';
+import type { Metrics } from './metrics';
+
+export interface AdminState {
+  started(): boolean;
+  draining(): boolean;
+  status(): Record<string, unknown>;
+  /** POST /quitquitquit: begin a graceful shutdown. */
+  quit(): void;
+}
+
+export interface AdminServer {
+  address: { host: string; port: number };
+  close(): Promise<void>;
+}
+
+/** A stuck event loop shows as heartbeats that arrive late. */
+const HEARTBEAT_MS = 1000;
+const STALL_MS = 10_000;
+
+/**
+ * The admin endpoint for probes and people. It reads engine state and never dials the proxy or
+ * a target: with fallback, an unreachable proxy must not take pods out of service.
+ */
+export async function startAdminServer(
+  host: string,
+  port: number,
+  state: AdminState,
+  metrics: Metrics,
+  logger: Logger,
+): Promise<AdminServer> {
+  let lastBeat = Date.now();
+  const heartbeat = setInterval(() => (lastBeat = Date.now()), HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const send = (res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+    res.end(body);
+  };
+
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const method = req.method ?? 'GET';
+    if (path === '/quitquitquit') {
+      if (method !== 'POST') return send(res, 405, 'use POST\n');
+      send(res, 202, 'shutting down\n');
+      state.quit();
+      return;
+    }
+    if (method !== 'GET' && method !== 'HEAD') return send(res, 405, 'method not allowed\n');
+    switch (path) {
+      case '/startup':
+        return state.started() ? send(res, 200, 'ok\n') : send(res, 503, 'starting\n');
+      case '/livez':
+        return Date.now() - lastBeat < STALL_MS ? send(res, 200, 'ok\n') : send(res, 503, 'event loop stalled\n');
+      case '/readyz':
+        if (state.draining()) return send(res, 503, 'draining\n');
+        return state.started() ? send(res, 200, 'ok\n') : send(res, 503, 'starting\n');
+      case '/metrics':
+        metrics.render().then(
+          (text) => send(res, 200, text, metrics.contentType),
+          (err: unknown) => send(res, 500, `${(err as Error).message}\n`),
+        );
+        return;
+      case '/status':
+        return send(res, 200, `${JSON.stringify(state.status(), null, 2)}\n`, 'application/json');
+      default:
+        return send(res, 404, 'not found: try /startup, /livez, /readyz, /metrics, /status\n');
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) =>
+      reject(
+        new PtunnelError('ERR_LISTEN', `cannot start the admin server on ${formatHostPort(host, port)}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, {
+          cause: err,
+          userError: true,
+        }),
+      ),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  const bound = server.address() as { address: string; port: number };
+  logger.info(`admin server on http://${formatHostPort(bound.address, bound.port)} (/readyz, /livez, /startup, /metrics, /status)`);
+  return {
+    address: { host: bound.address, port: bound.port },
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

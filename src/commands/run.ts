@@ -1,0 +1,100 @@
+import type { RuntimeConfig } from '../config/load';
+import { startAdminServer } from '../admin/server';
+import { Metrics } from '../admin/metrics';
+import { usageError } from '../errors';
+import type { Logger } from '../log';
+import { TunnelService } from '../tunnel/service';
+
+export interface RunDeps {
+  config: RuntimeConfig;
+  logger: Logger;
+  version: string;
+  /** Re-reads flags, env and the config file (SIGHUP); throws on invalid input. */
+  reloadConfig: () => RuntimeConfig;
+  /** Where signals come from; the process by default. */
+  signals?: NodeJS.EventEmitter;
+}
+
+/**
+ * The main job: bind the tunnels (and the admin server), then run until told to stop.
+ * SIGTERM, SIGINT and POST /quitquitquit drain (stop accepting, wait for live connections up to
+ * the shutdown timeout, cut the rest) and resolve 0; a second signal resolves at once. SIGHUP
+ * reloads the configuration; an invalid one is logged and the running one stays.
+ */
+export async function runService(deps: RunDeps): Promise<number> {
+  const { config, logger } = deps;
+  const signals = deps.signals ?? process;
+  if (config.tunnels.length === 0) {
+    throw usageError(
+      'ERR_USAGE',
+      'no tunnels given; add --preset NAME (e.g. --preset gmail, list with "ptunnel presets") or LOCAL_PORT:HOST:PORT (e.g. 9993:imap.gmail.com:993), or see "ptunnel --help"',
+    );
+  }
+  const metrics = new Metrics(deps.version);
+  const service = new TunnelService({ config, logger, events: metrics });
+  let quit: (reason: string) => void = () => undefined;
+  const admin = config.admin
+    ? await startAdminServer(
+        config.admin.host,
+        config.admin.port,
+        {
+          started: () => service.isStarted,
+          draining: () => service.isDraining,
+          status: () => service.status(),
+          quit: () => quit('POST /quitquitquit'),
+        },
+        metrics,
+        logger,
+      )
+    : undefined;
+  try {
+    await service.start();
+  } catch (err) {
+    await admin?.close();
+    throw err;
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const finish = async () => {
+      const cut = await service.drain(service.currentConfig.shutdownTimeoutMs);
+      logger.info(cut > 0 ? `stopped; ${cut} connection(s) cut at the shutdown timeout` : 'stopped; every connection finished');
+      await admin?.close();
+      detach();
+      resolve(0);
+    };
+    quit = (reason: string) => {
+      if (stopping) {
+        logger.warn(`${reason} again: exiting now`);
+        detach();
+        resolve(0);
+        return;
+      }
+      stopping = true;
+      logger.info(`${reason}: closing listeners, draining connections`);
+      void finish();
+    };
+    const onTerm = () => quit('received SIGTERM');
+    const onInt = () => quit('received SIGINT');
+    const onHup = () => {
+      let next: RuntimeConfig;
+      try {
+        next = deps.reloadConfig();
+      } catch (err) {
+        logger.error(`SIGHUP: configuration not reloaded, the running one stays: ${(err as Error).message}`);
+        return;
+      }
+      service.reload(next).then((r) =>
+        logger.info(`SIGHUP: configuration reloaded (${r.kept} kept, ${r.added} added, ${r.removed} removed${r.failed.length ? `, ${r.failed.length} failed` : ''})`),
+      );
+    };
+    const detach = () => {
+      signals.removeListener('SIGTERM', onTerm);
+      signals.removeListener('SIGINT', onInt);
+      signals.removeListener('SIGHUP', onHup);
+    };
+    signals.on('SIGTERM', onTerm);
+    signals.on('SIGINT', onInt);
+    signals.on('SIGHUP', onHup);
+  });
+}

@@ -1,0 +1,74 @@
+import { EventEmitter } from 'node:events';
+import { runService } from '../../src/commands/run';
+import { loadConfig, LoadOptions, RuntimeConfig } from '../../src/config/load';
+import { createLogger } from '../../src/log';
+import { freePort } from './ports';
+
+export interface RunningService {
+  adminUrl: string;
+  signals: EventEmitter;
+  logs: string[];
+  /** Resolves with runService's exit code. */
+  exited: Promise<number>;
+  /** Local port of the n-th tunnel, read from the "listening on" log lines. */
+  port(index?: number): number;
+  get(path: string): Promise<{ status: number; body: string }>;
+  post(path: string): Promise<{ status: number; body: string }>;
+  waitForLog(pattern: RegExp, ms?: number): Promise<void>;
+}
+
+/**
+ * Runs the whole service (tunnels, admin server, signal handling) in-process, with signals
+ * coming from an emitter the test controls.
+ */
+export async function startService(options: LoadOptions & { reload?: () => RuntimeConfig }): Promise<RunningService> {
+  const adminPort = await freePort();
+  const flags = { admin: `127.0.0.1:${adminPort}`, ...options.flags };
+  const load = () => loadConfig({ env: {}, ...options, flags });
+  const config = load();
+  const logs: string[] = [];
+  const signals = new EventEmitter();
+  const logger = createLogger({ level: 'debug', format: 'json', write: (l) => logs.push(l) });
+  const exited = runService({ config, logger, version: 'test', reloadConfig: options.reload ?? load, signals });
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const request = async (method: string, path: string) => {
+    const res = await fetch(`${adminUrl}${path}`, { method });
+    return { status: res.status, body: await res.text() };
+  };
+  const waitForLog = async (pattern: RegExp, ms = 10_000) => {
+    const deadline = Date.now() + ms;
+    while (!logs.some((l) => pattern.test(l))) {
+      if (Date.now() > deadline) throw new Error(`no log line matching ${pattern} in:\n${logs.join('')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  await Promise.race([
+    waitForLog(new RegExp(`listening on .*"tunnel"`), 10_000).then(() => {
+      const deadline = Date.now() + 5000;
+      return (async () => {
+        while ((await request('GET', '/startup').catch(() => ({ status: 0 }))).status !== 200) {
+          if (Date.now() > deadline) throw new Error('service did not start');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+    }),
+    exited.then((code) => {
+      throw new Error(`service exited with ${code}: ${logs.join('')}`);
+    }),
+  ]);
+  const ports = () =>
+    logs
+      .map((l) => /"msg":"listening on \S+:(\d+) ->/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]));
+  return {
+    adminUrl,
+    signals,
+    logs,
+    exited,
+    port: (index = 0) => ports()[index] ?? 0,
+    get: (path) => request('GET', path),
+    post: (path) => request('POST', path),
+    waitForLog,
+  };
+}
