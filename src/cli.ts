@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { helpText, parseCommandLine, ParsedArgs } from './cli/args';
 import { LogLevel, loadConfig, RuntimeConfig } from './config/load';
 import { printableConfig } from './config/print';
+import { runResolve } from './commands/resolve';
+import { runHosts } from './commands/hosts';
+import { runPresets } from './commands/presets';
+import { runService } from './commands/run';
+import { runHealth } from './commands/health';
 import { PtunnelError, usageError } from './errors';
 import { createLogger, Logger } from './log';
-import { TunnelService } from './tunnel/service';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -52,30 +56,20 @@ async function runTunnels(args: ParsedArgs, io: Io): Promise<number> {
     io.stdout(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
     return 0;
   }
-  if (config.tunnels.length === 0) {
-    throw usageError('ERR_USAGE', 'no tunnels given; add LOCAL_PORT:HOST:PORT (e.g. 9993:imap.gmail.com:993), or see "ptunnel --help"');
-  }
-  const logger = makeLogger(config, args, io);
-  const service = new TunnelService({ config, logger });
-  await service.start();
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        resolve(0);
-        return;
-      }
-      stopping = true;
-      logger.info(`received ${signal}, closing listeners`);
-      service.close(true).then(() => resolve(0));
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+  return runService({
+    config,
+    logger: makeLogger(config, args, io),
+    version: version(),
+    reloadConfig: () => configFromArgs(args, io, args.positionals),
   });
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   try {
+    // These commands have options of their own, which the tunnel option table would refuse.
+    if (argv[0] === 'presets') return await runPresets(argv.slice(1), io);
+    if (argv[0] === 'hosts') return await runHosts(argv.slice(1), io);
+    if (argv[0] === 'health') return await runHealth(argv.slice(1), io);
     const args = parseCommandLine(argv);
     if (args.help) {
       io.stdout(helpText());
@@ -86,6 +80,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return 0;
     }
     const [first] = args.positionals;
+    if (first === 'resolve') return await runResolve(argv, io);
     if (first !== undefined && !first.includes(':')) {
       throw usageError('ERR_USAGE', `unknown command "${first}"; tunnels are written LOCAL_PORT:HOST:PORT, see "ptunnel --help"`);
     }

@@ -34,7 +34,9 @@ function options(): NonNullable<ParseArgsConfig['options']> {
   for (const [, s] of SETTING_FLAGS) {
     const arg = s.arg as string;
     const short = SHORT[arg];
-    opts[arg] = short ? { type: 'string', short } : { type: 'string' };
+    // List settings (--preset) may be repeated; each value may also be a comma list.
+    const multiple = s.format === 'string-list';
+    opts[arg] = short ? { type: 'string', short, multiple } : { type: 'string', multiple };
   }
   return opts;
 }
@@ -44,7 +46,7 @@ function argsError(err: Error): never {
   const m = /Unknown option '([^']+)'/.exec(err.message);
   if (m) throw usageError('ERR_USAGE', `unknown option ${m[1]}; see "ptunnel --help"`, err);
   const missing = /Option '([^']+)' argument missing/.exec(err.message);
-  if (missing) throw usageError('ERR_USAGE', `option ${(missing[1] as string).replace(/^-\w, /, '')} needs a value; see "ptunnel --help"`, err);
+  if (missing) throw usageError('ERR_USAGE', `option ${(missing[1] as string).replace(/^-\w, /, '').replace(/ <value>$/, '')} needs a value; see "ptunnel --help"`, err);
   const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(err.message);
   if (ambiguous) throw usageError('ERR_USAGE', `option ${ambiguous[1]} takes a value; write it as ${(ambiguous[1] as string).split(', ').pop()}=VALUE`, err);
   throw usageError('ERR_USAGE', `${err.message.split('\n')[0]}; see "ptunnel --help"`, err);
@@ -61,7 +63,8 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
   const flags: Record<string, unknown> = {};
   for (const [key, s] of SETTING_FLAGS) {
     const value = values[s.arg as string];
-    if (value !== undefined) flags[key] = value;
+    if (Array.isArray(value)) flags[key] = value.flatMap((v: string) => v.split(/[\s,]+/)).filter((v) => v !== '');
+    else if (value !== undefined) flags[key] = value;
   }
   const result: ParsedArgs = {
     flags,
@@ -109,11 +112,15 @@ export function helpText(): string {
   const options = rows.map(([n, d]) => `  ${n.padEnd(width)}${wrap(d, width + 2)}`).join('\n');
   return `Usage: ptunnel [options] LOCAL_PORT:HOST:PORT [...]
        ptunnel [options] BIND_ADDR:LOCAL_PORT:HOST:PORT [...]
+       ptunnel [options] --preset NAME [--preset NAME ...] [mappings ...]
+       ptunnel presets [show NAME]           (ptunnel presets --help)
+       ptunnel hosts --preset NAME [--apply | --remove] [--file PATH]   (ptunnel hosts --help)
 
 Listens on local ports and carries each connection to HOST:PORT through an HTTP proxy
 (CONNECT), or directly when the proxy is unreachable. TLS stays end to end.
 
 Examples:
+  ptunnel -p proxy.corp:3128 --preset gmail
   ptunnel -p proxy.corp:3128 9993:imap.gmail.com:993 5587:smtp.gmail.com:587
   HTTPS_PROXY=http://proxy.corp:3128 ptunnel 2222:ssh.github.com:443
   ptunnel 9993:[2001:db8::1]:993

@@ -3,12 +3,14 @@ import { isIP } from 'node:net';
 import { extname } from 'node:path';
 import convict from 'convict';
 import YAML from 'yaml';
+import { DnsSettings, resolveDnsSettings } from '../dns/settings';
 import { PtunnelError, usageError } from '../errors';
+import { configuredTunnels } from '../presets/expand';
 import { parseDuration } from '../util/duration';
 import { NoProxy } from './no-proxy';
 import { ProxyEndpoint, parseProxySpec } from './proxy-spec';
 import { RawSettings, schema, settings } from './schema';
-import { TunnelSpec, parseTunnelSpec } from './tunnel-spec';
+import type { TunnelSpec } from './tunnel-spec';
 
 export type Mode = 'auto' | 'proxy' | 'direct';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -33,7 +35,13 @@ export interface RuntimeConfig {
   connectTimeoutMs: number;
   idleTimeoutMs: number;
   halfCloseTimeoutMs: number;
+  /** ptunnel's own resolver for direct connections (issue 3). */
+  dns: DnsSettings;
   log: { level: LogLevel; format: 'auto' | 'text' | 'json' };
+  /** Where the admin HTTP server listens; undefined: off. */
+  admin?: { host: string; port: number };
+  shutdownTimeoutMs: number;
+  limits: { maxConnections: number; maxConnectionsPerTunnel: number };
   /** The validated settings as given, for --print-config. */
   raw: RawSettings;
 }
@@ -163,6 +171,17 @@ function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): Pro
   return settings;
 }
 
+/** `HOST:PORT`, `[IPv6]:PORT` or a bare `PORT` (loopback). */
+export function parseAdminAddress(text: string): { host: string; port: number } {
+  const m = /^(?:(\[[^\]]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(text);
+  const host = m?.[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1';
+  const port = Number(m?.[2]);
+  if (!m || !isIP(host) || port > 65535) {
+    throw usageError('ERR_CONFIG', `invalid ${settingName('admin')}: "${text}" is not ADDR:PORT, e.g. 127.0.0.1:9090 or 0.0.0.0:9090`);
+  }
+  return { host, port };
+}
+
 /** Layers defaults < config file < environment < flags, validates, and resolves the result. */
 export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   const env = options.env ?? process.env;
@@ -179,7 +198,7 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
     throw convictError(err, options.configFile);
   }
   const raw = cfg.getProperties();
-  const durations = (key: 'connectTimeout' | 'idleTimeout' | 'halfCloseTimeout') => {
+  const durations = (key: 'connectTimeout' | 'idleTimeout' | 'halfCloseTimeout' | 'shutdownTimeout') => {
     try {
       return parseDuration(raw[key], key);
     } catch (err) {
@@ -197,16 +216,20 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   }
   const noProxyText = raw.noProxy ?? firstEnv(env, ['no_proxy', 'NO_PROXY'])?.[1];
   const config: RuntimeConfig = {
-    tunnels: raw.tunnels.map((t) => parseTunnelSpec(t)),
+    tunnels: configuredTunnels(raw, listen),
     listen,
     mode: proxy ? mode : 'direct',
     noProxy: new NoProxy(noProxyText),
     connectTimeoutMs: durations('connectTimeout'),
     idleTimeoutMs: durations('idleTimeout'),
     halfCloseTimeoutMs: durations('halfCloseTimeout'),
+    dns: resolveDnsSettings(raw.dns, settingName),
     log: { level: raw.log.level as LogLevel, format: raw.log.format as RuntimeConfig['log']['format'] },
+    shutdownTimeoutMs: durations('shutdownTimeout'),
+    limits: { maxConnections: raw.maxConnections, maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel },
     raw,
   };
+  if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim());
   if (config.connectTimeoutMs === 0) {
     throw usageError('ERR_CONFIG', `invalid ${settingName('connectTimeout')}: must be more than 0`);
   }

@@ -27,6 +27,13 @@ export function printableConfig(config: RuntimeConfig): Record<string, unknown> 
     idleTimeout: raw.idleTimeout,
     halfCloseTimeout: raw.halfCloseTimeout,
     log: { level: config.log.level, format: config.log.format },
+    dns: {
+      servers: config.dns.servers.map((s) => s.label),
+      timeout: raw.dns.timeout,
+      retries: config.dns.retries,
+      cache: config.dns.cache,
+      allow: config.dns.allow,
+    },
     tunnels: config.tunnels.map((t) => describeTunnel(t, config.listen)),
   };
 }

@@ -150,11 +150,99 @@ export const schema = {
       arg: 'log-format',
     },
   },
+  dns: {
+    servers: {
+      doc: 'Resolvers for direct connections, tried in order: IP[:port] or udp://IP[:port] (UDP, TCP when truncated), tcp://IP[:port], https://HOST[:port]/PATH (DNS over HTTPS; append {?dns} for GET), or system (nameservers in /etc/resolv.conf). Never the hosts file.',
+      format: 'string-list',
+      default: ['system', 'https://1.1.1.1/dns-query', 'https://8.8.8.8/dns-query'] as string[],
+      env: 'PTUNNEL_DNS',
+      arg: 'dns',
+    },
+    timeout: {
+      doc: 'How long to wait for one DNS answer before retrying or asking the next resolver.',
+      format: 'duration-text',
+      default: '2s',
+      env: 'PTUNNEL_DNS_TIMEOUT',
+      arg: 'dns-timeout',
+    },
+    retries: {
+      doc: 'Extra attempts per resolver after a DNS timeout.',
+      format: 'nat',
+      default: 1,
+      env: 'PTUNNEL_DNS_RETRIES',
+      arg: 'dns-retries',
+    },
+    cache: {
+      doc: 'Cache DNS answers by TTL (clamped to 5s..1h; "no such name" for up to 30s); false asks every time.',
+      format: Boolean,
+      default: true,
+      env: 'PTUNNEL_DNS_CACHE',
+      arg: 'dns-cache',
+    },
+    allow: {
+      doc: 'Addresses or CIDR ranges a resolver may answer although they are loopback or ptunnel\'s own (the loop guard refuses those otherwise), e.g. 127.0.0.2 for a server on this host.',
+      format: 'string-list',
+      default: [] as string[],
+      env: 'PTUNNEL_DNS_ALLOW',
+      arg: 'dns-allow',
+    },
+  },
+  admin: {
+    doc: 'ADDR:PORT for the admin HTTP server (/startup, /livez, /readyz, /metrics, /status, POST /quitquitquit); empty: off. Keep it on loopback or a private network.',
+    format: 'optional-string',
+    default: null,
+    nullable: true,
+    env: 'PTUNNEL_ADMIN',
+    arg: 'admin',
+  },
+  shutdownTimeout: {
+    doc: 'On SIGTERM, SIGINT or /quitquitquit, how long live connections may finish before they are cut; keep it below the pod\'s terminationGracePeriodSeconds.',
+    format: 'duration-text',
+    default: '30s',
+    env: 'PTUNNEL_SHUTDOWN_TIMEOUT',
+    arg: 'shutdown-timeout',
+  },
+  maxConnections: {
+    doc: 'Most connections open at once over all tunnels; more are refused at once (reset, logged, counted); 0: no limit.',
+    format: 'nat',
+    default: 0,
+    env: 'PTUNNEL_MAX_CONNECTIONS',
+    arg: 'max-connections',
+  },
+  maxConnectionsPerTunnel: {
+    doc: 'Most connections open at once on one tunnel; 0: no limit.',
+    format: 'nat',
+    default: 0,
+    env: 'PTUNNEL_MAX_CONNECTIONS_PER_TUNNEL',
+    arg: 'max-connections-per-tunnel',
+  },
   tunnels: {
     doc: 'Mappings LOCAL_PORT:HOST:PORT or BIND_ADDR:LOCAL_PORT:HOST:PORT (command line: positional arguments).',
     format: 'string-list',
     default: [] as string[],
     env: 'PTUNNEL_TUNNELS',
+  },
+  presets: {
+    doc: 'Presets to run, e.g. gmail (see "ptunnel presets"); repeat the flag or give a comma list. Combines with explicit mappings.',
+    format: 'string-list',
+    default: [] as string[],
+    env: 'PTUNNEL_PRESET',
+    arg: 'preset',
+  },
+  presetsDir: {
+    doc: 'Folder with your own presets (NAME.yaml); one named like a built-in replaces it.',
+    format: 'optional-string',
+    default: null,
+    nullable: true,
+    env: 'PTUNNEL_PRESETS_DIR',
+    arg: 'presets-dir',
+  },
+  localPorts: {
+    doc: 'preset: each preset\'s own local ports, which never collide; same: the remote ports themselves (993, 587, 465), for containers whose clients keep default ports (ports below 1024 need privilege).',
+    format: ['preset', 'same'],
+    default: 'preset',
+    env: 'PTUNNEL_LOCAL_PORTS',
+    arg: 'local-ports',
   },
 };
 
@@ -168,7 +256,15 @@ export interface RawSettings {
   idleTimeout: string;
   halfCloseTimeout: string;
   log: { level: string; format: string };
+  dns: { servers: string[]; timeout: string; retries: number; cache: boolean; allow: string[] };
+  admin: string | null;
+  shutdownTimeout: string;
+  maxConnections: number;
+  maxConnectionsPerTunnel: number;
   tunnels: string[];
+  presets: string[];
+  presetsDir: string | null;
+  localPorts: string;
 }
 
 /** Every leaf setting with its dotted key, in schema order. */

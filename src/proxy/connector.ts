@@ -84,8 +84,11 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
             servername: net.isIP(endpoint.host) ? undefined : endpoint.host,
             ca: opts.proxy.ca,
             ALPNProtocols: ['http/1.1'],
+            // The server may end its side first and still read what the client sends after.
+            // (tls.connect passes this on to the socket; the typings omit it.)
+            ...({ allowHalfOpen: true } as tls.ConnectionOptions),
           })
-        : net.connect({ host: endpoint.host, port: endpoint.port });
+        : net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
 
     const finish = (err: PtunnelError | undefined, value?: ProxyTunnel) => {
       if (settled) return;
@@ -95,6 +98,7 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
       socket.removeListener('data', onData);
       socket.removeListener('error', onError);
       socket.removeListener('close', onClose);
+      socket.removeListener('end', onClose);
       if (err) {
         socket.destroy();
         reject(err);
@@ -166,6 +170,8 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
+    // With allowHalfOpen a FIN from the proxy does not close the socket: watch for it too.
+    socket.on('end', onClose);
   });
 }
 

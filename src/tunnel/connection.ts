@@ -31,6 +31,8 @@ export interface ConnectionContext {
   pumpOptions: PumpOptions;
   logger: Logger;
   earlyBufferBytes?: number;
+  /** The upstream is open: which route, and how long it took since accept. */
+  onUpstream?: (route: Route, seconds: number) => void;
   onEnd?: (record: ConnectionRecord) => void;
 }
 
@@ -98,6 +100,7 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
   ctx.router.open(ctx.tunnel, attempt.signal).then(
     (upstream) => {
       record.route = upstream.route;
+      ctx.onUpstream?.(upstream.route, (performance.now() - started) / 1000);
       if (upstream.reason !== undefined) record.reason = upstream.reason;
       if (upstream.socket.remoteAddress) {
         record.remote = formatHostPort(upstream.socket.remoteAddress, upstream.socket.remotePort ?? 0);

@@ -78,6 +78,8 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
         else callback(null, all[0]?.address ?? '', all[0]?.family ?? 4);
       };
       socket = net.connect({
+        // The server may end its side first and still read what the client sends after.
+        allowHalfOpen: true,
         host: addresses.length === 1 ? (addresses[0] as ResolvedAddress).address : opts.host,
         port: opts.port,
         lookup,

@@ -31,7 +31,7 @@ export function listenError(err: Error, host: string, port: number): PtunnelErro
     case 'EPERM':
       message =
         port < 1024
-          ? `cannot listen on ${where}: ports below 1024 need privilege; use a local port of 1024 or more, or grant CAP_NET_BIND_SERVICE (or set net.ipv4.ip_unprivileged_port_start=0)`
+          ? `cannot listen on ${where}: ports below 1024 need privilege; use a local port of 1024 or more (presets: drop --local-ports same), or grant CAP_NET_BIND_SERVICE (containers: --cap-add NET_BIND_SERVICE), or set the sysctl net.ipv4.ip_unprivileged_port_start=0 (Docker and Podman set it in containers; Kubernetes: the pod's securityContext.sysctls)`
           : `cannot listen on ${where}: permission denied`;
       break;
     case 'EADDRNOTAVAIL':

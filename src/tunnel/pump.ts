@@ -68,7 +68,7 @@ export function pump(
     });
     dst.on('drain', () => src.resume());
     src.on('end', () => {
-      dst.end();
+      if (!dst.writableEnded) dst.end();
       onEnded();
     });
   };

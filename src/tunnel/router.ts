@@ -26,6 +26,8 @@ export interface RouterDeps {
   logger: Logger;
   connectProxy?: (opts: ProxyConnectOptions) => Promise<ProxyTunnel>;
   connectDirect?: (opts: DirectConnectOptions) => Promise<net.Socket>;
+  /** Called with the error code of each failed proxy attempt (for metrics). */
+  onProxyFailure?: (code: string) => void;
 }
 
 /** Picks the route for each new connection (mode, NO_PROXY, proxy health) and opens it. */
@@ -64,6 +66,7 @@ export class Router {
       return { socket: t.socket, head: t.head, route: 'proxy' };
     } catch (err) {
       if (signal?.aborted) throw err;
+      this.deps.onProxyFailure?.(err instanceof PtunnelError ? err.code : 'error');
       const kind = classifyProxyFailure(err);
       if (kind === 'unreachable') health?.reportFailure((err as Error).message);
       if (config.mode !== 'auto' || kind === 'fatal') throw err;

@@ -66,6 +66,6 @@ describe('start-up and shutdown of the CLI', () => {
     expect(await cli.exited).toBe(0);
     await server.close();
     expect(cli.stderr()).toMatch(/INFO {2}connection closed id=1 .*route=direct .*bytesUp=4 bytesDown=4 outcome=ok/);
-    expect(cli.stderr()).toMatch(/received SIGTERM, closing listeners/);
+    expect(cli.stderr()).toMatch(/received SIGTERM: closing listeners, draining connections/);
   });
 });

@@ -24,3 +24,23 @@ export function exchange(port: number, payload?: string | Buffer, options: { end
     socket.on('close', () => resolve(error ? { received: Buffer.concat(chunks), error } : { received: Buffer.concat(chunks) }));
   });
 }
+
+/**
+ * Sends `payload`, waits for `expect` bytes back (the echo, by default), then ends and waits
+ * for the close. Ending only after the reply suits proxies that tear down at the first FIN.
+ */
+export function roundTrip(port: number, payload: string | Buffer, expect = Buffer.byteLength(payload)): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.write(payload);
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      got += c.length;
+      if (got >= expect) socket.end();
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks)));
+  });
+}

@@ -39,6 +39,28 @@ describe('half-close', () => {
     expect(record).toMatchObject({ outcome: 'ok', bytesUp: 17, bytesDown: 17 });
   });
 
+  it.each(['direct', 'proxy'])('%s: the server ends its side first and still gets what the client sends after', async (mode) => {
+    let heard!: (text: string) => void;
+    const serverHeard = new Promise<string>((r) => (heard = r));
+    const first = await serve((socket) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('end', () => heard(Buffer.concat(chunks).toString()));
+      socket.end('hello, say bye and go');
+    });
+    const tunnel = await startTunnel({
+      flags: { mode, ...(mode === 'proxy' ? { 'proxy.url': proxy.url } : {}), tunnels: [`0:127.0.0.1:${first.port}`] },
+    });
+    const client = net.connect({ port: tunnel.port(), host: '127.0.0.1', allowHalfOpen: true });
+    expect((await readAll(client)).toString()).toBe('hello, say bye and go');
+    client.end('bye');
+    expect(await serverHeard).toBe('bye');
+    const [record] = await tunnel.ended(1);
+    await tunnel.close();
+    await first.close();
+    expect(record).toMatchObject({ outcome: 'ok', bytesUp: 3, bytesDown: 21 });
+  });
+
   it('closes both sides when the other direction outlives the half-close timeout', async () => {
     const silent = await serve((socket) => socket.resume()); // never ends its side
     const tunnel = await startTunnel({ flags: { mode: 'direct', halfCloseTimeout: '200ms', tunnels: [`0:127.0.0.1:${silent.port}`] } });
