@@ -115,6 +115,8 @@ export function helpText(): string {
        ptunnel [options] --preset NAME [--preset NAME ...] [mappings ...]
        ptunnel presets [show NAME]           (ptunnel presets --help)
        ptunnel hosts --preset NAME [--apply | --remove] [--file PATH]   (ptunnel hosts --help)
+       ptunnel resolve NAME [--dns LIST]     (what ptunnel's own resolver answers)
+       ptunnel health [--admin ADDR:PORT]    (exit 0 when /readyz answers 200)
 
 Listens on local ports and carries each connection to HOST:PORT through an HTTP proxy
 (CONNECT), or directly when the proxy is unreachable. TLS stays end to end.

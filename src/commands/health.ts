@@ -38,7 +38,8 @@ export async function runHealth(argv: string[], io: CommandIo): Promise<number> 
   const timeoutMs = parseDuration(values.timeout ?? '3s', 'timeout');
   const url = `http://${formatHostPort(host, admin.port)}/readyz`;
   return new Promise<number>((resolve) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+    // A fresh connection each time: a pooled one could be stale and say nothing about now.
+    const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
