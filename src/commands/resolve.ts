@@ -1,12 +1,11 @@
-import dns from 'node:dns';
-import { readFileSync } from 'node:fs';
 import { parseCommandLine } from '../cli/args';
 import { loadConfig } from '../config/load';
 import { Resolver, ServerReport } from '../dns/resolver';
 import { normalizeName } from '../dns/message';
 import { usageError } from '../errors';
 import { createLogger } from '../log';
-import type { ResolvedAddress } from '../tunnel/direct-connector';
+import { ResolvedAddress, systemLookup } from '../tunnel/direct-connector';
+import { readLines } from '../util/files';
 import { validateHost } from '../config/hostname';
 
 export interface ResolveIo {
@@ -23,19 +22,10 @@ export interface ResolveDeps {
   dohCa?: Buffer;
 }
 
-const systemLookup = async (name: string): Promise<ResolvedAddress[]> =>
-  (await dns.promises.lookup(name, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
-
 /** The addresses /etc/hosts gives `name`, if it names it. */
 function hostsEntries(file: string, name: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
   const out: string[] = [];
-  for (const line of text.split('\n')) {
+  for (const line of readLines(file)) {
     const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
     if (address && names.some((n) => normalizeName(n) === name)) out.push(address.toLowerCase());
   }

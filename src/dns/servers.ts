@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { formatHostPort } from '../config/hostname';
 import { usageError } from '../errors';
+import { readLines } from '../util/files';
 
 /**
  * Where ptunnel sends its DNS questions. `system` stays symbolic until the resolver is built so
@@ -116,14 +116,8 @@ export const DEFAULT_RESOLV_CONF: ResolvConfPaths = {
 };
 
 function readNameservers(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
   const out: string[] = [];
-  for (const line of text.split('\n')) {
+  for (const line of readLines(file)) {
     const m = /^\s*nameserver\s+(\S+)/.exec(line);
     // Link-local scope ids (fe80::1%eth0) cannot be used by dgram as written; skip them.
     if (m && isIP(m[1] as string) && !(m[1] as string).includes('%')) out.push((m[1] as string).toLowerCase());

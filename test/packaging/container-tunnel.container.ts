@@ -1,7 +1,7 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { freePort } from '../support/ports';
+import { freePort, waitForPort } from '../support/ports';
 import { startEchoServer, TestServer } from '../support/servers';
 import { startProxy, TestProxy } from '../support/squid';
 import { find, parseDocs, CHART, k8sTool, run } from './k8s-tools';
@@ -30,25 +30,6 @@ afterAll(async () => {
   await proxy?.stop();
 });
 
-function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (child.exitCode !== null) return reject(new Error(`container exited ${child.exitCode}:\n${log()}`));
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port}:\n${log()}`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
-}
 
 async function startContainer(args: string[], readyPort: number) {
   const name = `ptunnel-ci-${process.pid}-${started.length}`;
@@ -59,7 +40,7 @@ async function startContainer(args: string[], readyPort: number) {
   });
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
-  await waitForPort(readyPort, child, () => output);
+  await waitForPort(readyPort, 20_000, () => (child.exitCode !== null ? `container exited ${child.exitCode}:\n${output}` : undefined));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { name, child, exited, log: () => output };
 }
@@ -104,7 +85,7 @@ test('the image admin endpoint, `ptunnel health` and the chart\'s helm-test scri
     ['--listen', '127.0.0.1', '--admin', `127.0.0.1:${admin}`, '--mode', 'proxy', '--proxy', proxy.url, `${local}:127.0.0.1:${server.port}`],
     local,
   );
-  await waitForPort(admin, c.child, c.log);
+  await waitForPort(admin, 20_000, () => (c.child.exitCode !== null ? `container exited ${c.child.exitCode}:\n${c.log()}` : undefined));
   // HEALTHCHECK's command, in the running container, with the admin address from env
   const health = podman(['exec', '-e', `PTUNNEL_ADMIN=127.0.0.1:${admin}`, c.name, '/nodejs/bin/node', '/app/dist/cli.js', 'health']);
   expect(health.status).toBe(0);

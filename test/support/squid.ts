@@ -1,9 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports';
+import { freePort, waitForPort } from './ports';
 import { requireTool } from './tools';
 
 export interface TestProxy {
@@ -26,23 +25,25 @@ export interface SquidOptions {
   port?: number;
 }
 
-function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
+/** Starts (and restarts) a child process that serves on `port`; stop() kills it. */
+function supervise(command: string, args: string[], port: number, startTimeoutMs: number, cwd?: string) {
+  let proc: ChildProcess | undefined;
+  return {
+    start: async () => {
+      const child = spawn(command, args, { stdio: 'ignore', ...(cwd ? { cwd } : {}) });
+      proc = child;
+      await waitForPort(port, startTimeoutMs, () => (child.exitCode !== null ? `${command} exited with ${child.exitCode}` : undefined));
+    },
+    stop: async () => {
+      const p = proc;
+      proc = undefined;
+      if (!p || p.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        p.once('exit', () => resolve());
+        p.kill('SIGKILL');
       });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port} after ${timeoutMs} ms`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
+    },
+  };
 }
 
 /**
@@ -79,20 +80,7 @@ export async function startProxy(options: SquidOptions = {}): Promise<TestProxy>
     'http_access deny all',
   ].join('\n');
   writeFileSync(join(dir, 'squid.conf'), `${conf}\n`);
-  let proc: ChildProcess | undefined;
-  const start = async () => {
-    proc = spawn(squid, ['-N', '-f', join(dir, 'squid.conf')], { stdio: 'ignore' });
-    await waitForPort(port, 15_000);
-  };
-  const stop = async () => {
-    const p = proc;
-    proc = undefined;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill('SIGKILL');
-    });
-  };
+  const { start, stop } = supervise(squid, ['-N', '-f', join(dir, 'squid.conf')], port, 15_000);
   await start();
   return {
     kind: 'squid',
@@ -125,20 +113,7 @@ export async function startProxy(options: SquidOptions = {}): Promise<TestProxy>
 async function startEmbeddedProxy(fixedPort?: number): Promise<TestProxy> {
   const port = fixedPort ?? (await freePort());
   const script = `import('proxy').then(({ createProxy }) => createProxy(require('node:http').createServer()).listen(${port}, '127.0.0.1'))`;
-  let proc: ChildProcess | undefined;
-  const start = async () => {
-    proc = spawn(process.execPath, ['-e', script], { stdio: 'ignore', cwd: join(__dirname, '..', '..') });
-    await waitForPort(port, 10_000);
-  };
-  const stop = async () => {
-    const p = proc;
-    proc = undefined;
-    if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill('SIGKILL');
-    });
-  };
+  const { start, stop } = supervise(process.execPath, ['-e', script], port, 10_000, join(__dirname, '..', '..'));
   await start();
   return {
     kind: 'embedded',
