@@ -3,14 +3,20 @@ import { join } from 'node:path';
 
 export const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 
-/** Environment for a child ptunnel: no proxy variables inherited from the machine. */
+/**
+ * Environment for a child ptunnel: no proxy variables inherited from the machine, and a DNS
+ * list that answers nothing (a closed loopback port), so that no test ever queries the
+ * machine's resolvers or the public DoH servers of the default list by accident.
+ */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^(https?_proxy|all_proxy|no_proxy|PTUNNEL_.*)$/i.test(k)) env[k] = v;
   }
-  return { ...env, ...extra };
+  return { ...env, ...TEST_ENV, ...extra };
 }
+
+export const TEST_ENV: NodeJS.ProcessEnv = { PTUNNEL_DNS: '127.0.0.1:1' };
 
 /** Runs the built CLI to completion. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()) {

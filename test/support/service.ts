@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { runService } from '../../src/commands/run';
 import { loadConfig, LoadOptions, RuntimeConfig } from '../../src/config/load';
 import { createLogger } from '../../src/log';
+import { TEST_ENV } from './cli';
 import { freePort } from './ports';
 
 export interface RunningService {
@@ -24,7 +25,7 @@ export interface RunningService {
 export async function startService(options: LoadOptions & { reload?: () => RuntimeConfig }): Promise<RunningService> {
   const adminPort = await freePort();
   const flags = { admin: `127.0.0.1:${adminPort}`, ...options.flags };
-  const load = () => loadConfig({ env: {}, ...options, flags });
+  const load = () => loadConfig({ env: { ...TEST_ENV }, ...options, flags });
   const config = load();
   const logs: string[] = [];
   const signals = new EventEmitter();

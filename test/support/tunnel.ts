@@ -1,4 +1,5 @@
 import { loadConfig, LoadOptions } from '../../src/config/load';
+import { TEST_ENV } from './cli';
 import { createLogger, Logger } from '../../src/log';
 import { ConnectionRecord } from '../../src/tunnel/connection';
 import { AddressLookup } from '../../src/tunnel/direct-connector';
@@ -22,7 +23,7 @@ export interface StartTunnelOptions extends LoadOptions {
 
 /** Starts ptunnel's engine in-process with an isolated environment (no inherited proxy vars). */
 export async function startTunnel(options: StartTunnelOptions): Promise<RunningTunnel> {
-  const config = loadConfig({ env: {}, ...options });
+  const config = loadConfig({ env: { ...TEST_ENV }, ...options });
   const logs: string[] = [];
   const logger: Logger = createLogger({ level: 'debug', format: 'json', write: (l) => logs.push(l) });
   const records: ConnectionRecord[] = [];
