@@ -1,4 +1,4 @@
-import client from 'prom-client';
+import type client from 'prom-client';
 import type { ProxyState } from '../proxy/health';
 import type { ConnectionRecord } from '../tunnel/connection';
 
@@ -30,9 +30,19 @@ export const noEvents: EngineEvents = {
 
 const PROXY_STATES: ProxyState[] = ['up', 'backoff', 'probing'];
 
+/**
+ * prom-client costs about 4 MiB of RSS once loaded (and its default metrics poll the process),
+ * so it is required only when a Metrics object is made, i.e. when the admin server is on. This
+ * module itself (EngineEvents, noEvents) stays cheap to import for the engine.
+ */
+function promClient(): typeof client {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('prom-client') as typeof client;
+}
+
 /** Prometheus metrics (prom-client) fed by the engine's events. */
 export class Metrics implements EngineEvents {
-  readonly registry = new client.Registry();
+  readonly registry: client.Registry;
   private readonly connections: client.Counter<'tunnel' | 'route' | 'outcome'>;
   private readonly active: client.Gauge<'tunnel'>;
   private readonly bytes: client.Counter<'tunnel' | 'direction'>;
@@ -44,6 +54,8 @@ export class Metrics implements EngineEvents {
   private readonly dnsCacheHits: client.Counter;
 
   constructor(version: string) {
+    const client = promClient();
+    this.registry = new client.Registry();
     const registers = [this.registry];
     this.connections = new client.Counter({
       name: 'ptunnel_connections_total',

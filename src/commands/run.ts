@@ -30,10 +30,12 @@ export async function runService(deps: RunDeps): Promise<number> {
       'no tunnels given; add --preset NAME (e.g. --preset gmail, list with "ptunnel presets") or LOCAL_PORT:HOST:PORT (e.g. 9993:imap.gmail.com:993), or see "ptunnel --help"',
     );
   }
-  const metrics = new Metrics(deps.version);
-  const service = new TunnelService({ config, logger, events: metrics });
+  // Only the admin server exposes metrics: without it, prom-client is never loaded (about 4 MiB
+  // of RSS) and the engine reports to its no-op events.
+  const metrics = config.admin ? new Metrics(deps.version) : undefined;
+  const service = new TunnelService({ config, logger, ...(metrics ? { events: metrics } : {}) });
   let quit: (reason: string) => void = () => undefined;
-  const admin = config.admin
+  const admin = metrics && config.admin
     ? await startAdminServer(
         config.admin.host,
         config.admin.port,

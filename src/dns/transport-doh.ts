@@ -1,4 +1,4 @@
-import { Agent, Dispatcher, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { systemCode } from '../errors';
 import { buildQuery, MismatchError, parseResponse, Question } from './message';
 import { abortedError, Exchange, protocolError, QueryOptions, timeoutError, transportError } from './transport';
@@ -12,6 +12,18 @@ export interface DohServer {
 const MEDIA_TYPE = 'application/dns-message';
 const MAX_BODY = 65_535;
 
+/**
+ * undici costs about 8 MiB of RSS once loaded, and the default --dns list names DoH servers
+ * that most runs never ask (the system servers answer, or every target is an IP address or goes
+ * through the proxy). It is required on the first DoH query, not at start-up.
+ */
+let undiciModule: typeof import('undici') | undefined;
+function undici(): typeof import('undici') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  undiciModule ??= require('undici') as typeof import('undici');
+  return undiciModule;
+}
+
 export interface DohClientOptions {
   /** Extra CA certificates (tests; private DoH servers). */
   ca?: Buffer | string;
@@ -22,7 +34,7 @@ export interface DohClientOptions {
  * makes DoH about as quick as UDP for the lookups that miss the cache.
  */
 export function createDohAgent(options: DohClientOptions = {}): Agent {
-  return new Agent({
+  return new (undici().Agent)({
     connect: options.ca ? { ca: options.ca } : {},
     keepAliveTimeout: 30_000,
     connections: 4,
@@ -44,7 +56,7 @@ export async function queryDoh(server: DohServer, q: Question, opts: QueryOption
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, {
+    res = await undici().request(url, {
       method: server.method,
       headers: server.method === 'POST' ? { accept: MEDIA_TYPE, 'content-type': MEDIA_TYPE } : { accept: MEDIA_TYPE },
       ...(server.method === 'POST' ? { body: query } : {}),
