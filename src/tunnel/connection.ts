@@ -12,7 +12,8 @@ export const DEFAULT_EARLY_BUFFER_BYTES = 64 * 1024;
 export interface ConnectionRecord {
   id: number;
   tunnel: string;
-  client: string;
+  /** The client's address; absent when the logger would not print it (see handleConnection). */
+  client?: string;
   route?: Route;
   target: string;
   remote?: string;
@@ -57,10 +58,13 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
   let clientGone = false;
   let pumpHandle: PumpHandle | undefined;
   let finished = false;
+  // The client and upstream addresses are for the log line only, and each costs a getpeername
+  // call: read them when the "connection closed" line (info) will be written, and for the
+  // warning about a failed connection (below), not on every connection of a quiet ptunnel.
+  const wantAddresses = ctx.logger.enabled('info');
   const record: ConnectionRecord = {
     id: ctx.id,
     tunnel: ctx.tunnel.source,
-    client: formatHostPort(client.remoteAddress ?? '?', client.remotePort ?? 0),
     target: formatHostPort(ctx.tunnel.host, ctx.tunnel.port),
     durationMs: 0,
     bytesUp: 0,
@@ -78,6 +82,11 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
     record.bytesDown = client.bytesWritten;
     ctx.onEnd?.(record);
   };
+
+  const readClientAddress = () => {
+    record.client = formatHostPort(client.remoteAddress ?? '?', client.remotePort ?? 0);
+  };
+  if (wantAddresses) readClientAddress();
 
   const onEarlyData = (chunk: Buffer) => {
     early.push(chunk);
@@ -102,7 +111,7 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
       record.route = upstream.route;
       ctx.onUpstream?.(upstream.route, (performance.now() - started) / 1000);
       if (upstream.reason !== undefined) record.reason = upstream.reason;
-      if (upstream.socket.remoteAddress) {
+      if (wantAddresses && upstream.socket.remoteAddress) {
         record.remote = formatHostPort(upstream.socket.remoteAddress, upstream.socket.remotePort ?? 0);
       }
       client.removeListener('data', onEarlyData);
@@ -124,6 +133,8 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
     },
     (err: unknown) => {
       client.removeListener('data', onEarlyData);
+      // Logged as a warning: give it the client's address while the socket can still tell it.
+      if (record.client === undefined && !clientGone && ctx.logger.enabled('warn')) readClientAddress();
       client.destroy();
       if (clientGone) {
         end('client-gone');

@@ -22,6 +22,14 @@ export interface PumpHandle {
 }
 
 const KEEPALIVE_DELAY_MS = 30_000;
+/**
+ * TCP keepalive is switched on once a connection has lived this long. Turning it on costs eight
+ * setsockopt calls per connection (libuv sets SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL and
+ * TCP_KEEPCNT on each socket), which short-lived connections (HTTP without keep-alive) never
+ * need; the long-lived ones it is for (IMAP IDLE, SSH) get it before their first idle period
+ * could end, so a dead peer is noticed at most this much later.
+ */
+const KEEPALIVE_AFTER_MS = 10_000;
 
 /**
  * Moves bytes both ways until both directions have ended. Backpressure: a side that cannot
@@ -39,6 +47,11 @@ export function pump(
   let result: PumpResult | undefined;
   let halfCloseTimer: NodeJS.Timeout | undefined;
   let closed = 0;
+  const keepAliveTimer = setTimeout(() => {
+    client.setKeepAlive(true, KEEPALIVE_DELAY_MS);
+    upstream.setKeepAlive(true, KEEPALIVE_DELAY_MS);
+  }, KEEPALIVE_AFTER_MS);
+  keepAliveTimer.unref();
 
   const fail = (outcome: PumpOutcome, error?: Error) => {
     if (!result) result = error ? { outcome, error } : { outcome };
@@ -49,6 +62,7 @@ export function pump(
   const onClose = () => {
     closed += 1;
     if (closed < 2) return;
+    clearTimeout(keepAliveTimer);
     if (halfCloseTimer) clearTimeout(halfCloseTimer);
     onDone(result ?? { outcome: 'ok' });
   };
@@ -77,7 +91,7 @@ export function pump(
     [client, 'client-error'],
     [upstream, 'upstream-error'],
   ] as const) {
-    socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
+    // A no-op where it is already set (the listener's sockets, the proxy connection).
     socket.setNoDelay(true);
     socket.on('error', (err: Error) => fail(outcome, err));
     // A clean close of one side (both of its directions done) leaves the other to flush.

@@ -34,6 +34,11 @@ export interface RouterDeps {
 export class Router {
   private readonly connectProxy: (opts: ProxyConnectOptions) => Promise<ProxyTunnel>;
   private readonly connectDirect: (opts: DirectConnectOptions) => Promise<net.Socket>;
+  /**
+   * NO_PROXY's verdict per tunnel: it depends only on the tunnel's target and this router's
+   * config, and matching (a BlockList check for IP rules) is too dear to repeat per connection.
+   */
+  private readonly bypass = new WeakMap<TunnelSpec, boolean>();
 
   constructor(private readonly deps: RouterDeps) {
     this.connectProxy = deps.connectProxy ?? connectViaProxy;
@@ -44,7 +49,12 @@ export class Router {
   plan(tunnel: TunnelSpec): { route: Route; reason?: string } {
     const { config, health } = this.deps;
     if (config.mode === 'direct' || !config.proxy) return { route: 'direct', reason: 'mode direct' };
-    if (config.noProxy.matches(tunnel.host, tunnel.port)) return { route: 'direct', reason: 'no_proxy' };
+    let bypass = this.bypass.get(tunnel);
+    if (bypass === undefined) {
+      bypass = config.noProxy.matches(tunnel.host, tunnel.port);
+      this.bypass.set(tunnel, bypass);
+    }
+    if (bypass) return { route: 'direct', reason: 'no_proxy' };
     if (config.mode === 'auto' && health && !health.usable) return { route: 'direct', reason: `proxy ${health.state}` };
     return { route: 'proxy' };
   }
