@@ -79,6 +79,10 @@ export async function runService(deps: RunDeps): Promise<number> {
     const onTerm = () => quit('received SIGTERM');
     const onInt = () => quit('received SIGINT');
     const onHup = () => {
+      if (stopping) {
+        logger.warn('SIGHUP ignored: shutting down');
+        return;
+      }
       let next: RuntimeConfig;
       try {
         next = deps.reloadConfig();
@@ -88,6 +92,8 @@ export async function runService(deps: RunDeps): Promise<number> {
       }
       service.reload(next).then((r) =>
         logger.info(`SIGHUP: configuration reloaded (${r.kept} kept, ${r.added} added, ${r.removed} removed${r.failed.length ? `, ${r.failed.length} failed` : ''})`),
+      ).catch((err: unknown) =>
+        logger.error(`SIGHUP: reload failed: ${(err as Error).message}`),
       );
     };
     const detach = () => {

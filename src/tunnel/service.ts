@@ -35,6 +35,24 @@ export interface ServiceOptions {
 
 const LOOPBACK = /^(127\.|::1$|localhost$)/;
 
+export interface ReloadResult {
+  kept: number;
+  added: number;
+  removed: number;
+  failed: string[];
+}
+
+/** Resolves once the listening socket is closed (the port is free), not when its connections end. */
+function stopAccepting(server: net.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    // close() shuts the listening socket at once (the port is free); its callback would wait for
+    // every accepted connection to end.
+    server.close();
+    setImmediate(resolve);
+  });
+}
+
 /** Listener identity: the same key after a reload means the listener and its connections stay. */
 function tunnelKey(t: TunnelSpec, listen: string): string {
   return `${t.listenHost ?? listen}|${t.localPort}|${t.host}|${t.port}`;
@@ -228,6 +246,7 @@ export class TunnelService {
   }
 
   private readonly idleWaiters: Array<() => void> = [];
+  private reloading: Promise<void> = Promise.resolve();
 
   /**
    * Graceful shutdown: stop accepting (and report not ready), let live connections finish for up
@@ -278,7 +297,17 @@ export class TunnelService {
    * (with their connections); removed or changed ones stop accepting (their live connections run
    * to their end); new ones are bound. Routing settings apply to new connections.
    */
-  async reload(next: RuntimeConfig): Promise<{ kept: number; added: number; removed: number; failed: string[] }> {
+  async reload(next: RuntimeConfig): Promise<ReloadResult> {
+    // One reload at a time: each computes its diff from the listeners the previous one left.
+    const run = this.reloading.then(() => this.applyReload(next));
+    this.reloading = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async applyReload(next: RuntimeConfig): Promise<ReloadResult> {
     const { logger } = this.options;
     const wanted = new Map(next.tunnels.map((t) => [tunnelKey(t, next.listen), t]));
     const keep: BoundTunnel[] = [];
@@ -290,7 +319,9 @@ export class TunnelService {
         wanted.delete(key);
       } else drop.push(b);
     }
-    await Promise.all(drop.map((b) => new Promise<void>((resolve) => b.server.close(() => resolve()))));
+    // Stop accepting at once; the server's close callback would wait for its live connections
+    // (an IMAP IDLE can last hours), and they are left to run to their end.
+    await Promise.all(drop.map((b) => stopAccepting(b.server)));
     this.bound.splice(0, this.bound.length, ...keep);
     this.config = next;
     this.configureRoutes(next);

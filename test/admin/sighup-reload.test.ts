@@ -34,6 +34,10 @@ describe('SIGHUP reloads the config file', () => {
     const source = deterministicStream(SIZE, 16 * 1024);
     source.pipeTo(client, () => undefined);
 
+    // A connection that stays open on the tunnel being removed: it must neither hold the reload
+    // up (an IMAP IDLE can last hours) nor be cut.
+    const lingering = await connect(dropPort);
+
     write([keepPort, addPort]);
     svc.signals.emit('SIGHUP');
     await svc.waitForLog(/SIGHUP: configuration reloaded \(1 kept, 1 added, 1 removed\)/);
@@ -44,6 +48,10 @@ describe('SIGHUP reloads the config file', () => {
       s.on('connect', () => resolve('connected'));
     });
     expect(dropped).toBe('ECONNREFUSED');
+    const echoedLate = new Promise<string>((r) => lingering.once('data', (d: Buffer) => r(d.toString())));
+    lingering.write('still open');
+    expect(await echoedLate).toBe('still open');
+    lingering.destroy();
 
     writeFileSync(file, 'mode: sideways\ntunnels: [nonsense]\n');
     svc.signals.emit('SIGHUP');
