@@ -49,3 +49,22 @@ describe('proxy specs', () => {
     );
   });
 });
+
+describe('password redaction in text', () => {
+  it.each([
+    ['proxy "user:s3cret@proxy.corp:3128" is not valid', 'proxy "user:***@proxy.corp:3128" is not valid'],
+    ['http://user:pa/ss@proxy.corp:3128', 'http://user:***@proxy.corp:3128'],
+    ['http://user:se@cret@proxy.corp:3128 x', 'http://user:***@proxy.corp:3128 x'],
+    ['https_proxy=http://u:p:q@h:1', 'https_proxy=http://u:***@h:1'],
+    ['mail alice@example.com', 'mail alice@example.com'],
+    ['no at sign: http://host:1/path', 'no at sign: http://host:1/path'],
+  ])('%j', (input, output) => {
+    expect(redactProxyText(input)).toBe(output);
+  });
+
+  it('keeps passwords out of proxy spec errors however they are written', () => {
+    for (const spec of ['user:s3cret@proxy.corp:3128', 'http://user:pa/s3cret@proxy.corp:3128/x', 'http://user:se@s3cret@proxy corp:1']) {
+      expect(rejects(spec).message).not.toContain('s3cret');
+    }
+  });
+});
