@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { usageError } from '../errors';
+import { canonicalIp } from '../util/ip';
 
 /**
  * Refuses answers that would send a tunnel back into ptunnel. The mail client reaches ptunnel
@@ -41,12 +42,8 @@ export class LoopGuard {
   }
 }
 
-/** IPv4-mapped IPv6 (::ffff:127.0.0.1) is the IPv4 address as far as connect() goes. */
-function canonical(address: string): string {
-  const a = address.toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
-  return mapped ? (mapped[1] as string) : a;
-}
+/** IPv4-mapped IPv6 (::ffff:127.0.0.1, ::ffff:7f00:1) is the IPv4 address as far as connect() goes. */
+const canonical = canonicalIp;
 
 function addRange(list: BlockList, entry: string): void {
   const [ip, bits, extra] = entry.trim().split('/');

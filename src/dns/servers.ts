@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { formatHostPort } from '../config/hostname';
 import { usageError } from '../errors';
 import { readLines } from '../util/files';
+import { canonicalIp } from '../util/ip';
 
 /**
  * Where ptunnel sends its DNS questions. `system` stays symbolic until the resolver is built so
@@ -55,7 +56,8 @@ function parseIpPort(text: string, entry: string): { host: string; port: number 
       `DNS server ${JSON.stringify(entry)}: "${host}" is not an IP address; UDP and TCP servers are given by address (e.g. 1.1.1.1 or [2606:4700:4700::1111]:53)`,
     );
   }
-  return { host: host.toLowerCase(), port };
+  // The kernel reports a reply's source in canonical form; the source check compares strings.
+  return { host: canonicalIp(host.toLowerCase()), port };
 }
 
 /**
