@@ -128,7 +128,7 @@ export const schema = {
     arg: 'idle-timeout',
   },
   halfCloseTimeout: {
-    doc: 'After one side ends its stream, how long to wait for the other side to end before closing both.',
+    doc: 'After one side ends its stream, how long the other direction may stay silent before both are closed (traffic re-arms it).',
     format: 'duration-text',
     default: '60s',
     env: 'PTUNNEL_HALF_CLOSE_TIMEOUT',

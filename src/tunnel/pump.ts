@@ -3,7 +3,7 @@ import type net from 'node:net';
 export type PumpOutcome = 'ok' | 'client-error' | 'upstream-error' | 'idle-timeout' | 'half-close-timeout' | 'aborted';
 
 export interface PumpOptions {
-  /** After one direction ends, how long the other may stay open. */
+  /** After one direction ends, how long the other may stay silent before both are closed. */
   halfCloseTimeoutMs: number;
   /** 0: never time out an idle connection. */
   idleTimeoutMs: number;
@@ -45,7 +45,6 @@ export function pump(
   onDone: (result: PumpResult) => void,
 ): PumpHandle {
   let result: PumpResult | undefined;
-  let halfCloseTimer: NodeJS.Timeout | undefined;
   let closed = 0;
   const keepAliveTimer = setTimeout(() => {
     client.setKeepAlive(true, KEEPALIVE_DELAY_MS);
@@ -63,16 +62,20 @@ export function pump(
     closed += 1;
     if (closed < 2) return;
     clearTimeout(keepAliveTimer);
-    if (halfCloseTimer) clearTimeout(halfCloseTimer);
     onDone(result ?? { outcome: 'ok' });
   };
 
   let ended = 0;
+  // Socket timeouts count silence (no read, no write) and re-arm on traffic: after one side has
+  // ended, the other direction may run as long as it keeps moving, but not sit silent for longer
+  // than the half-close timeout.
+  const onTimeout = () => fail(ended > 0 ? 'half-close-timeout' : 'idle-timeout');
   const onEnded = () => {
     ended += 1;
     if (ended === 1 && options.halfCloseTimeoutMs > 0) {
-      halfCloseTimer = setTimeout(() => fail('half-close-timeout'), options.halfCloseTimeoutMs);
-      halfCloseTimer.unref();
+      const ms = options.idleTimeoutMs > 0 ? Math.min(options.idleTimeoutMs, options.halfCloseTimeoutMs) : options.halfCloseTimeoutMs;
+      client.setTimeout(ms);
+      upstream.setTimeout(ms);
     }
   };
 
@@ -99,9 +102,8 @@ export function pump(
       if (hadError) fail(outcome);
       onClose();
     });
-    if (options.idleTimeoutMs > 0) {
-      socket.setTimeout(options.idleTimeoutMs, () => fail('idle-timeout'));
-    }
+    socket.on('timeout', onTimeout);
+    if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs);
   }
   forward(client, upstream);
   forward(upstream, client);

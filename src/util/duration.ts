@@ -17,8 +17,15 @@ export function parseDuration(text: string, setting = 'duration'): number {
       `${setting}: "${text}" is not a duration; write a number with a unit, e.g. 500ms, 10s, 2m or 1h`,
     );
   }
-  return Math.round(Number(m[1]) * (UNITS[m[2] as string] as number));
+  const ms = Math.round(Number(m[1]) * (UNITS[m[2] as string] as number));
+  // Node's timers hold at most 2^31-1 ms (about 24.8 days) and fire at once beyond that.
+  if (ms > MAX_TIMER_MS) {
+    throw usageError('ERR_CONFIG', `${setting}: "${text}" is too long; the longest duration is 576h (24 days)`);
+  }
+  return ms;
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0';

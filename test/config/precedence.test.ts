@@ -81,6 +81,7 @@ describe('configuration precedence: default < file < env < flags', () => {
     [{ flags: { connectTimeout: '10' } }, /connectTimeout \(--connect-timeout, PTUNNEL_CONNECT_TIMEOUT\).*duration/],
     [{ env: { PTUNNEL_IDLE_TIMEOUT: '5 minutes' } }, /idleTimeout.*duration/],
     [{ flags: { listen: 'eth0' } }, /listen.*not an IP address/],
+    [{ flags: { halfCloseTimeout: '1000h' } }, /halfCloseTimeout.*too long; the longest duration is 576h/],
     [{ flags: { mode: 'proxy' } }, /mode "proxy" needs a proxy/],
     [{ flags: { 'proxy.url': 'p:1', 'proxy.password': 'x' } }, /proxy password is set but no user/],
     [{ flags: { 'proxy.url': 'p:1', 'proxy.user': 'u', 'proxy.passwordFile': '/nonexistent/pw' } }, /cannot read proxy password file \/nonexistent\/pw/],

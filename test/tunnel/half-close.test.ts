@@ -61,6 +61,33 @@ describe('half-close', () => {
     expect(record).toMatchObject({ outcome: 'ok', bytesUp: 3, bytesDown: 21 });
   });
 
+  it('lets the other direction run past the half-close timeout while it keeps moving', async () => {
+    const trickle = await serve((socket) => {
+      socket.resume();
+      socket.on('end', () => {
+        let n = 0;
+        const timer = setInterval(() => {
+          socket.write(`chunk${n}\n`);
+          if (++n === 8) {
+            clearInterval(timer);
+            socket.end();
+          }
+        }, 60);
+      });
+    });
+    const tunnel = await startTunnel({ flags: { mode: 'direct', halfCloseTimeout: '200ms', tunnels: [`0:127.0.0.1:${trickle.port}`] } });
+    const client = net.connect({ port: tunnel.port(), host: '127.0.0.1', allowHalfOpen: true });
+    const reply = readAll(client);
+    client.end('go');
+    const text = (await reply).toString();
+    const [record] = await tunnel.ended(1);
+    await tunnel.close();
+    await trickle.close();
+    expect(text.split('\n').filter(Boolean)).toHaveLength(8);
+    expect(record?.outcome).toBe('ok');
+    expect(record?.durationMs).toBeGreaterThan(400);
+  });
+
   it('closes both sides when the other direction outlives the half-close timeout', async () => {
     const silent = await serve((socket) => socket.resume()); // never ends its side
     const tunnel = await startTunnel({ flags: { mode: 'direct', halfCloseTimeout: '200ms', tunnels: [`0:127.0.0.1:${silent.port}`] } });
