@@ -5,6 +5,8 @@ import { describeProxy } from '../config/proxy-spec';
 import { describeTunnel, TunnelSpec } from '../config/tunnel-spec';
 import { EngineEvents, noEvents } from '../admin/metrics';
 import { formatDuration } from '../util/duration';
+import { canonicalIp } from '../util/ip';
+import { PtunnelError } from '../errors';
 import { listeningAddresses } from '../dns/loop-guard';
 import { Resolver } from '../dns/resolver';
 import type { Logger } from '../log';
@@ -151,6 +153,8 @@ export class TunnelService {
   async start(): Promise<void> {
     try {
       for (const tunnel of this.config.tunnels) await this.bind(tunnel);
+      const loop = this.bound.map((b) => this.selfLoop(b.tunnel)).find((m) => m !== undefined);
+      if (loop) throw new PtunnelError('ERR_CONFIG', loop, { userError: true });
     } catch (err) {
       await this.close();
       throw err;
@@ -173,6 +177,24 @@ export class TunnelService {
       });
     }
     return entry as BoundTunnel;
+  }
+
+  /**
+   * A mapping whose target is one of ptunnel's own listeners (`9993:127.0.0.1:9993`) would
+   * connect to itself without end; the loop guard only sees names, so literal targets are
+   * checked here against what is bound.
+   */
+  private selfLoop(tunnel: TunnelSpec): string | undefined {
+    const targets = tunnel.host === 'localhost' ? ['127.0.0.1', '::1'] : net.isIP(tunnel.host) ? [canonicalIp(tunnel.host)] : [];
+    for (const b of this.bound) {
+      if (b.address.port !== tunnel.port) continue;
+      const own = listeningAddresses([b.address.address]).map(canonicalIp);
+      const wildcard = b.address.address === '0.0.0.0' || b.address.address === '::';
+      if (targets.some((t) => own.includes(t) || (wildcard && (t.startsWith('127.') || t === '::1')))) {
+        return `tunnel "${tunnel.source}" points at ptunnel's own listener ${formatHostPort(b.address.address, b.address.port)} and would connect to itself; check the target port`;
+      }
+    }
+    return undefined;
   }
 
   private logListening(b: BoundTunnel): void {
@@ -329,7 +351,14 @@ export class TunnelService {
     let added = 0;
     for (const tunnel of wanted.values()) {
       try {
-        this.logListening(await this.bind(tunnel));
+        const b = await this.bind(tunnel);
+        const loop = this.selfLoop(b.tunnel);
+        if (loop) {
+          await stopAccepting(b.server);
+          this.bound.splice(this.bound.indexOf(b), 1);
+          throw new Error(loop);
+        }
+        this.logListening(b);
         added += 1;
       } catch (err) {
         failed.push(tunnel.source);

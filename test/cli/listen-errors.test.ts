@@ -69,3 +69,17 @@ describe('start-up and shutdown of the CLI', () => {
     expect(cli.stderr()).toMatch(/received SIGTERM: closing listeners, draining connections/);
   });
 });
+
+describe('a mapping that points at ptunnel itself', () => {
+  it.each(['127.0.0.1', 'localhost', '[::ffff:7f00:1]'])('is refused at start-up (%s), not looped', async (host) => {
+    const port = await new Promise<number>((r) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => r(p));
+      });
+    });
+    const r = runCli([`${port}:${host}:${port}`]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^ptunnel: tunnel ".*" points at ptunnel's own listener 127\\.0\\.0\\.1:${port} and would connect to itself`));
+  });
+});
