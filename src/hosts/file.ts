@@ -35,9 +35,16 @@ function fileError(path: string, action: string, err: unknown): PtunnelError {
   return usageError('ERR_HOSTS_FILE', `cannot ${action} hosts file ${path}: ${(err as Error).message}`, err);
 }
 
+/**
+ * Hosts files are read and written as latin1, one character per byte, so that bytes that are not
+ * UTF-8 (Windows hosts files are often in the ANSI code page) survive an edit unchanged; the
+ * lines ptunnel writes are ASCII.
+ */
+const BYTES = 'latin1';
+
 export function readHostsFile(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path, BYTES);
   } catch (err) {
     throw fileError(path, 'read', err);
   }
@@ -51,7 +58,7 @@ function writeFull(path: string, text: string, flags: string, mode?: number): vo
   const fd = openSync(path, flags, mode);
   try {
     if (mode !== undefined && process.platform !== 'win32') fchmodSync(fd, mode); // the umask must not narrow it
-    const data = Buffer.from(text, 'utf8');
+    const data = Buffer.from(text, BYTES);
     let off = 0;
     while (off < data.length) off += writeSync(fd, data, off, data.length - off);
     fsyncSync(fd);
@@ -98,7 +105,7 @@ export function writeHostsFile(path: string, text: string, oldText: string): { b
     writeFull(tmp, text, 'wx', mode);
     if (!keepOwner(tmp, st)) {
       unlinkSync(tmp);
-      writeFileSync(target, text);
+      writeFileSync(target, text, BYTES);
       return { backup };
     }
     try {
@@ -107,7 +114,7 @@ export function writeHostsFile(path: string, text: string, oldText: string): { b
       const code = systemCode(err);
       if (code !== 'EBUSY' && code !== 'EXDEV') throw err;
       unlinkSync(tmp);
-      writeFileSync(target, text);
+      writeFileSync(target, text, BYTES);
     }
     return { backup };
   } catch (err) {
