@@ -1,3 +1,4 @@
+import { formatHostPort } from './hostname';
 import { describeTunnel } from './tunnel-spec';
 import type { RuntimeConfig } from './load';
 import { describeProxy, redactProxyText } from './proxy-spec';
@@ -34,6 +35,13 @@ export function printableConfig(config: RuntimeConfig): Record<string, unknown> 
       cache: config.dns.cache,
       allow: config.dns.allow,
     },
+    admin: config.admin ? formatHostPort(config.admin.host, config.admin.port) : null,
+    shutdownTimeout: raw.shutdownTimeout,
+    maxConnections: raw.maxConnections,
+    maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel,
+    presets: raw.presets,
+    presetsDir: raw.presetsDir,
+    localPorts: raw.localPorts,
     tunnels: config.tunnels.map((t) => describeTunnel(t, config.listen)),
   };
 }

@@ -30,6 +30,20 @@ convict.addFormat({
       .filter((v) => v.length > 0),
 });
 
+// Convict's Boolean takes anything but "false" as true; a switch says what it accepts.
+convict.addFormat({
+  name: 'switch',
+  validate(value: unknown) {
+    if (typeof value !== 'boolean') throw new Error('must be true or false (also yes/no, on/off, 1/0)');
+  },
+  coerce: (value: unknown) => {
+    const text = String(value).trim().toLowerCase();
+    if (['true', 'yes', 'on', '1'].includes(text)) return true;
+    if (['false', 'no', 'off', '0'].includes(text)) return false;
+    return value;
+  },
+});
+
 convict.addFormat({
   name: 'optional-string',
   validate(value: unknown) {
@@ -174,7 +188,7 @@ export const schema = {
     },
     cache: {
       doc: 'Cache DNS answers by TTL (clamped to 5s..1h; "no such name" for up to 30s); false asks every time.',
-      format: Boolean,
+      format: 'switch',
       default: true,
       env: 'PTUNNEL_DNS_CACHE',
       arg: 'dns-cache',
