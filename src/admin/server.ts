@@ -46,6 +46,11 @@ export async function startAdminServer(
     const method = req.method ?? 'GET';
     if (path === '/quitquitquit') {
       if (method !== 'POST') return send(res, 405, 'use POST\n');
+      // A web page in the user's browser may POST to a loopback port too (no preflight for a
+      // simple request), but the browser names the page in Origin; curl and kubelet do not.
+      if (req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined) {
+        return send(res, 403, 'refused: requests from web pages may not stop ptunnel\n');
+      }
       send(res, 202, 'shutting down\n');
       state.quit();
       return;

@@ -42,10 +42,19 @@ const UNREACHABLE = new Set([
   'EPIPE',
 ]);
 
+/** The proxy's status line as it may appear in messages: no control characters from a hostile proxy. */
+function shown(statusLine: string): string {
+  return Array.from(statusLine.slice(0, 200), (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x20 || (n >= 0x7f && n < 0xa0) ? '?' : c;
+  }).join('');
+}
+
 function statusError(res: ConnectResponse, opts: ProxyConnectOptions): PtunnelError {
   const proxy = describeProxy(opts.proxy.endpoint);
   const target = formatHostPort(opts.host, opts.port);
-  const details = { status: res.statusCode, statusLine: res.statusLine };
+  const statusLine = shown(res.statusLine);
+  const details = { status: res.statusCode, statusLine };
   if (res.statusCode === 407) {
     const scheme = (res.headers['proxy-authenticate'] ?? '').split(/[\s,]/)[0] ?? '';
     const offered = scheme && !/^basic$/i.test(scheme) ? ` (the proxy asks for ${scheme}; ptunnel speaks Basic only)` : '';
@@ -57,11 +66,11 @@ function statusError(res: ConnectResponse, opts: ProxyConnectOptions): PtunnelEr
   if (res.statusCode === 403) {
     return new PtunnelError(
       'ERR_PROXY_FORBIDDEN',
-      `proxy ${proxy} refuses CONNECT to ${target} (${res.statusLine}); many proxies allow CONNECT only to port 443, so ask its admin to allow port ${opts.port}, or send this target direct with --no-proxy`,
+      `proxy ${proxy} refuses CONNECT to ${target} (${statusLine}); many proxies allow CONNECT only to port 443, so ask its admin to allow port ${opts.port}, or (in auto mode) send this target direct with --no-proxy`,
       { details },
     );
   }
-  return new PtunnelError('ERR_PROXY_REFUSED', `proxy ${proxy} could not open ${target}: ${res.statusLine}`, { details });
+  return new PtunnelError('ERR_PROXY_REFUSED', `proxy ${proxy} could not open ${target}: ${statusLine}`, { details });
 }
 
 /**

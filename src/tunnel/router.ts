@@ -54,7 +54,8 @@ export class Router {
       bypass = config.noProxy.matches(tunnel.host, tunnel.port);
       this.bypass.set(tunnel, bypass);
     }
-    if (bypass) return { route: 'direct', reason: 'no_proxy' };
+    // Mode proxy never goes direct, whatever NO_PROXY (often inherited from the environment) says.
+    if (bypass && config.mode !== 'proxy') return { route: 'direct', reason: 'no_proxy' };
     if (config.mode === 'auto' && health && !health.usable) return { route: 'direct', reason: `proxy ${health.state}` };
     return { route: 'proxy' };
   }

@@ -169,6 +169,8 @@ export class TunnelService {
     const entry: Partial<BoundTunnel> & { active: number } = { tunnel, active: 0 };
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(entry as BoundTunnel, socket));
     const address = await listen(server, host, tunnel.localPort);
+    // Accept errors after start-up (EMFILE, ENOBUFS) are logged; the listener stays open.
+    server.on('error', (err) => this.options.logger.error(`listener ${formatHostPort(address.address, address.port)}: ${(err as Error).message}`));
     Object.assign(entry, { server, address });
     this.bound.push(entry as BoundTunnel);
     if (!LOOPBACK.test(host)) {

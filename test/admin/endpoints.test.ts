@@ -56,6 +56,12 @@ describe('the admin endpoints', () => {
     expect(res.body).toContain('ptunnel_proxy_state{state="up"} 1');
   });
 
+  it('refuses /quitquitquit from a web page (a browser sends Origin)', async () => {
+    const res = await fetch(`${svc.adminUrl}/quitquitquit`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    expect(res.status).toBe(403);
+    expect((await svc.get('/readyz')).status).toBe(200);
+  });
+
   it('refuses unknown paths and wrong methods', async () => {
     expect((await svc.get('/nope')).status).toBe(404);
     expect((await svc.get('/quitquitquit')).status).toBe(405);
