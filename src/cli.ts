@@ -8,15 +8,12 @@ import { runResolve } from './commands/resolve';
 import { runHosts } from './commands/hosts';
 import { runPresets } from './commands/presets';
 import { runService } from './commands/run';
+import type { CommandIo } from './commands/args';
 import { runHealth } from './commands/health';
 import { PtunnelError, usageError } from './errors';
 import { createLogger, Logger } from './log';
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-}
+export type Io = CommandIo;
 
 const defaultIo: Io = {
   stdout: (t) => void process.stdout.write(t),

@@ -1,6 +1,7 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { usageError } from '../errors';
 
+/** Where a command writes and what environment it sees; tests pass their own. */
 export interface CommandIo {
   stdout(text: string): void;
   stderr(text: string): void;

@@ -4,12 +4,7 @@ import { formatHostPort } from '../config/hostname';
 import { parseAdminAddress } from '../config/load';
 import { usageError } from '../errors';
 import { parseDuration } from '../util/duration';
-
-export interface CommandIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
-}
+import type { CommandIo } from './args';
 
 const DEFAULT_ADMIN = '127.0.0.1:9090';
 

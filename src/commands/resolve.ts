@@ -6,13 +6,9 @@ import { usageError } from '../errors';
 import { createLogger } from '../log';
 import { ResolvedAddress, systemLookup } from '../tunnel/direct-connector';
 import { readLines } from '../util/files';
+import type { CommandIo } from './args';
 import { validateHost } from '../config/hostname';
 
-export interface ResolveIo {
-  stdout(t: string): void;
-  stderr(t: string): void;
-  env: NodeJS.ProcessEnv;
-}
 
 /** Seams for tests: what getaddrinfo says, and which hosts file to quote. */
 export interface ResolveDeps {
@@ -49,7 +45,7 @@ function describe(report: ServerReport): string {
  * `ptunnel resolve NAME`: what each configured resolver answers, which one ptunnel would use,
  * and why the system's own answer may differ (usually the hosts-file entry for the mail client).
  */
-export async function runResolve(argv: string[], io: ResolveIo, deps: ResolveDeps = {}): Promise<number> {
+export async function runResolve(argv: string[], io: CommandIo, deps: ResolveDeps = {}): Promise<number> {
   const args = parseCommandLine(argv);
   const positionals = args.positionals[0] === 'resolve' ? args.positionals.slice(1) : args.positionals;
   if (positionals.length !== 1) {
@@ -87,7 +83,7 @@ export async function runResolve(argv: string[], io: ResolveIo, deps: ResolveDep
   }
 }
 
-async function explainSystem(name: string, ours: ResolvedAddress[], io: ResolveIo, deps: ResolveDeps): Promise<void> {
+async function explainSystem(name: string, ours: ResolvedAddress[], io: CommandIo, deps: ResolveDeps): Promise<void> {
   let system: ResolvedAddress[];
   try {
     system = await (deps.systemLookup ?? systemLookup)(name);

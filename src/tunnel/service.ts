@@ -74,6 +74,7 @@ export class TunnelService {
   private draining = false;
   private started = false;
   private dnsKey = '';
+  private proxyKey: string | undefined;
 
   constructor(private readonly options: ServiceOptions) {
     this.config = options.config;
@@ -100,28 +101,34 @@ export class TunnelService {
   /** Router, proxy health and resolver for a configuration; live connections keep the old ones. */
   private configureRoutes(config: RuntimeConfig): void {
     const { logger } = this.options;
-    this.health?.stop();
-    this.health = undefined;
-    if (config.proxy) {
-      const endpoint = config.proxy.endpoint;
-      this.health = new ProxyHealth({
-        probe: () => probeProxy(endpoint, config.connectTimeoutMs),
-        minBackoffMs: this.options.proxyBackoff?.minMs,
-        maxBackoffMs: this.options.proxyBackoff?.maxMs,
-        onChange: (state, info) => {
-          this.events.proxyState(state);
-          const proxy = describeProxy(endpoint);
-          if (state === 'backoff') {
-            logger.warn(`proxy ${proxy} unreachable; new connections go direct, next probe in ${Math.round(info.backoffMs / 1000)}s`, {
-              reason: info.reason,
-            });
-          } else if (state === 'up') {
-            logger.info(`proxy ${proxy} reachable again; new connections use it`);
-          }
-        },
-      });
+    // A reload that keeps the same proxy keeps what we know of its health: a laptop at home
+    // must not wait out a connect timeout again because the config file was touched.
+    const proxyKey = config.proxy ? `${describeProxy(config.proxy.endpoint)} ${config.connectTimeoutMs}` : '';
+    if (proxyKey !== this.proxyKey) {
+      this.health?.stop();
+      this.health = undefined;
+      this.proxyKey = proxyKey;
+      if (config.proxy) {
+        const endpoint = config.proxy.endpoint;
+        this.health = new ProxyHealth({
+          probe: () => probeProxy(endpoint, config.connectTimeoutMs),
+          minBackoffMs: this.options.proxyBackoff?.minMs,
+          maxBackoffMs: this.options.proxyBackoff?.maxMs,
+          onChange: (state, info) => {
+            this.events.proxyState(state);
+            const proxy = describeProxy(endpoint);
+            if (state === 'backoff') {
+              logger.warn(`proxy ${proxy} unreachable; new connections go direct, next probe in ${Math.round(info.backoffMs / 1000)}s`, {
+                reason: info.reason,
+              });
+            } else if (state === 'up') {
+              logger.info(`proxy ${proxy} reachable again; new connections use it`);
+            }
+          },
+        });
+      }
+      this.events.proxyState('up');
     }
-    this.events.proxyState('up');
     // Never getaddrinfo for tunnel targets: the hosts file maps them to ptunnel itself. A reload
     // with the same DNS settings keeps the resolver and its cache.
     const dnsKey = JSON.stringify(config.dns);
