@@ -1,6 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import { freePort } from './ports';
+import { spawn } from 'node:child_process';
+import { freePort, waitForPort } from './ports';
 import { requireTool } from './tools';
 
 export interface Dnsmasq {
@@ -25,24 +24,6 @@ export interface DnsmasqOptions {
   ttl?: number;
 }
 
-async function waitForTcp(port: number, proc: ChildProcess, log: () => string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`dnsmasq exited with ${proc.exitCode}: ${log()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`dnsmasq did not listen on port ${port} in ${ms} ms: ${log()}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
-
 /**
  * Debian's dnsmasq on a free loopback port, serving only what the test gives it: no upstream,
  * no hosts file, no system config. Under CI=true a missing dnsmasq fails the suite.
@@ -50,6 +31,17 @@ async function waitForTcp(port: number, proc: ChildProcess, log: () => string, m
 export async function startDnsmasq(options: DnsmasqOptions): Promise<Dnsmasq> {
   const bin = requireTool('dnsmasq', 'apt-get install -y dnsmasq');
   if (!bin) throw new Error('dnsmasq is not installed (apt-get install -y dnsmasq); these tests need a real DNS server');
+  // The free TCP port may be taken for UDP (or the reverse) by the time dnsmasq binds both.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDnsmasqOnce(bin, options);
+    } catch (err) {
+      if (!/Address already in use/i.test((err as Error).message) || attempt >= 10) throw err;
+    }
+  }
+}
+
+async function startDnsmasqOnce(bin: string, options: DnsmasqOptions): Promise<Dnsmasq> {
   const port = await freePort();
   const args = [
     '--no-daemon',
@@ -84,7 +76,7 @@ export async function startDnsmasq(options: DnsmasqOptions): Promise<Dnsmasq> {
     });
   };
   try {
-    await waitForTcp(port, proc, () => output);
+    await waitForPort(port, 10_000, () => (proc.exitCode !== null ? `dnsmasq exited with ${proc.exitCode}: ${output}` : undefined));
   } catch (err) {
     await stop();
     throw err;

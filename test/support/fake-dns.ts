@@ -87,6 +87,18 @@ export function fromTable(table: RecordSpec[]) {
  * writes: right, wrong, garbage or none.
  */
 export async function startFakeDns(handler: (q: Query) => Reply): Promise<FakeDns> {
+  // UDP picks a free port, and TCP must then get the same one; under load another socket may
+  // hold it for TCP (even as a client's local port), so try again with a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startFakeDnsOnce(handler);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+    }
+  }
+}
+
+async function startFakeDnsOnce(handler: (q: Query) => Reply): Promise<FakeDns> {
   const queries: Query[] = [];
   const udp = dgram.createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
@@ -135,7 +147,10 @@ export async function startFakeDns(handler: (q: Query) => Reply): Promise<FakeDn
     });
   });
   await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
+    tcp.once('error', (err) => {
+      udp.close();
+      reject(err);
+    });
     tcp.listen(port, '127.0.0.1', () => resolve());
   });
   return {
