@@ -73,7 +73,10 @@ export function findBlocks(text: string, where: string): Block[] {
 
 /** Adds the block at the end, or replaces the one already there; unchanged text when it is current. */
 export function applyBlock(text: string, name: string, lines: string[], where: string, fallbackEol: Eol = '\n'): string {
-  const eol = detectEol(text, fallbackEol);
+  // A last line ending in a bare CR takes an LF to end it: CRLF, so that the line end removeBlock
+  // strips (CRLF) is exactly the one added, and the file reads as CRLF from then on.
+  const separator = !text.endsWith('\n') && text.endsWith('\r') ? '\r\n' : undefined;
+  const eol = detectEol(separator ? text + separator : text, fallbackEol);
   const block = blockText(name, lines, eol);
   const existing = findBlocks(text, where).find((b) => b.name === name);
   if (existing) return text.slice(0, existing.start) + block + text.slice(existing.contentEnd);
@@ -81,7 +84,7 @@ export function applyBlock(text: string, name: string, lines: string[], where: s
   if (text.endsWith('\n')) return text + block + eol;
   // The file lacked a final newline: the one added before the block belongs to the block, and
   // the missing one after it tells removeBlock to take it away again.
-  return text + eol + block;
+  return text + (separator ?? eol) + block;
 }
 
 /** Takes the block out and nothing else; unchanged text when there is no such block. */

@@ -151,7 +151,7 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
 
     const onError = (err: Error) => {
       const code = systemCode(err);
-      if (phase === 'connect' && (code === undefined || !UNREACHABLE.has(code)) && endpoint.protocol === 'https') {
+      if (phase === 'connect' && (code === undefined || !(UNREACHABLE.has(code) || LOCAL_SHORTAGE.has(code))) && endpoint.protocol === 'https') {
         finish(
           new PtunnelError('ERR_PROXY_PROTOCOL', `TLS with proxy ${proxyName} failed: ${err.message}; check --proxy-ca`, { cause: err }),
         );
@@ -193,8 +193,16 @@ export type ProxyFailure =
   /** The proxy said no for a reason that going direct would not fix or would bypass (407, 403). */
   | 'fatal';
 
+/**
+ * Failures of this machine, not of the proxy: out of descriptors, buffers, memory or ports.
+ * Blaming the proxy would send every connection direct for a back-off period after they pass.
+ */
+const LOCAL_SHORTAGE = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'EADDRNOTAVAIL']);
+
 export function classifyProxyFailure(err: unknown): ProxyFailure {
   if (!(err instanceof PtunnelError)) return 'fatal';
+  const cause = systemCode(err.cause);
+  if (cause !== undefined && LOCAL_SHORTAGE.has(cause)) return 'fatal';
   if (err.code === 'ERR_PROXY_CONNECT' || err.code === 'ERR_PROXY_TIMEOUT') return 'unreachable';
   const status = err.details?.status;
   if (err.code === 'ERR_PROXY_REFUSED' && typeof status === 'number' && status >= 500) return 'upstream';
