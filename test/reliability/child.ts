@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { CLI, cleanEnv } from '../support/cli';
@@ -111,4 +112,22 @@ export async function settle(check: () => boolean, ms: number, every = 250): Pro
     if (Date.now() > deadline) return false;
     await sleep(every);
   }
+}
+
+/** Writes `text` and resolves true once it has come back whole, false after 5 s. */
+export function echoes(socket: net.Socket, text: string): Promise<boolean> {
+  let got = '';
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 5000);
+    const onData = (d: Buffer) => {
+      got += d.toString();
+      if (got === text) {
+        clearTimeout(timer);
+        socket.removeListener('data', onData);
+        resolve(true);
+      }
+    };
+    socket.on('data', onData);
+    socket.write(text);
+  });
 }

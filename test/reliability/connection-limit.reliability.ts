@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { connect, startEchoServer, TestServer } from '../support/servers';
-import { Child, fdCount, settle, sleep, startChild } from './child';
+import { Child, echoes, fdCount, settle, sleep, startChild } from './child';
 
 const LIMIT = 100;
 
@@ -21,23 +21,6 @@ function attempt(port: number): Promise<string> {
     s.on('data', () => done('data'));
     s.on('close', () => done('closed'));
     s.write('ping');
-  });
-}
-
-async function echoes(socket: net.Socket, text: string): Promise<boolean> {
-  let got = '';
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), 5000);
-    const onData = (d: Buffer) => {
-      got += d.toString();
-      if (got === text) {
-        clearTimeout(timer);
-        socket.removeListener('data', onData);
-        resolve(true);
-      }
-    };
-    socket.on('data', onData);
-    socket.write(text);
   });
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { startEchoServer, TestServer } from '../support/servers';
 import { startProxy, TestProxy } from '../support/squid';
-import { Child, fdCount, settle, sleep, startChild } from './child';
+import { Child, echoes, fdCount, settle, sleep, startChild } from './child';
 
 const FD_LIMIT = 64;
 
@@ -32,23 +32,6 @@ function open(port: number, text: string): Promise<Held> {
     });
     socket.on('error', (e: NodeJS.ErrnoException) => done(false, e.code === 'ECONNRESET' ? 'reset' : `error ${e.code}`));
     socket.on('close', () => done(false, 'closed'));
-    socket.write(text);
-  });
-}
-
-function echo(socket: net.Socket, text: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    let got = '';
-    const timer = setTimeout(() => resolve(false), 5000);
-    const onData = (d: Buffer) => {
-      got += d.toString();
-      if (got === text) {
-        clearTimeout(timer);
-        socket.removeListener('data', onData);
-        resolve(true);
-      }
-    };
-    socket.on('data', onData);
     socket.write(text);
   });
 }
@@ -113,7 +96,7 @@ describe(`descriptor exhaustion (ulimit -n ${FD_LIMIT})`, () => {
     // ptunnel is alive, said why, and the established connections still work.
     expect(child.running()).toBe(true);
     expect(child.lines.filter((l) => /EMFILE/.test(l)).length).toBeGreaterThanOrEqual(1);
-    const stillOk = await Promise.all(held.map((h, i) => echo(h.socket, `still ${i}`)));
+    const stillOk = await Promise.all(held.map((h, i) => echoes(h.socket, `still ${i}`)));
     expect(stillOk.filter((ok) => !ok)).toHaveLength(0);
 
     // Free the descriptors: the same number of connections works again.
