@@ -62,10 +62,17 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
     );
     const onAbort = () => finish(new PtunnelError('ERR_ROUTE', 'connection attempt cancelled: the client went away'));
     const onError = (err: Error) => {
-      // autoSelectFamily reports every failed attempt in one AggregateError.
-      const inner = err instanceof AggregateError && err.errors.length > 0 ? (err.errors[0] as Error) : err;
-      const code = systemCode(inner) ?? systemCode(err);
-      finish(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target} failed: ${code ?? inner.message}`, { cause: err }));
+      // autoSelectFamily reports every failed attempt in one AggregateError: name each address,
+      // since the first (often IPv6 ENETUNREACH) is rarely the one that matters.
+      const attempts = err instanceof AggregateError && err.errors.length > 0 ? (err.errors as Error[]) : [err];
+      const why = attempts
+        .map((e) => {
+          const a = e as Error & { address?: string };
+          const code = systemCode(e) ?? e.message;
+          return a.address && attempts.length > 1 ? `${code} (${a.address})` : code;
+        })
+        .join(', ');
+      finish(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target} failed: ${why}`, { cause: err }));
     };
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
