@@ -151,10 +151,14 @@ function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): Pro
   } catch (err) {
     throw usageError('ERR_PROXY_SPEC', `${(err as Error).message} (from ${source})`, err);
   }
-  const user = raw.proxy.user ?? endpoint.username;
-  let password = raw.proxy.password ?? undefined;
-  if (password === undefined && raw.proxy.passwordFile !== null) {
-    password = readSecretFile(raw.proxy.passwordFile, 'proxy password file');
+  // An empty value means "not set", as for HTTPS_PROXY: compose files and charts pass variables
+  // through empty when the user gave none.
+  const given = (v: string | null) => (v === null || v === '' ? undefined : v);
+  const user = given(raw.proxy.user) ?? endpoint.username;
+  let password = given(raw.proxy.password);
+  const passwordFile = given(raw.proxy.passwordFile);
+  if (password === undefined && passwordFile !== undefined) {
+    password = readSecretFile(passwordFile, 'proxy password file');
   }
   password ??= endpoint.password;
   const settings: ProxySettings = { endpoint: { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }, source };
@@ -167,14 +171,15 @@ function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): Pro
   } else if (password !== undefined) {
     throw usageError('ERR_CONFIG', `a proxy password is set but no user; give ${settingName('proxy.user')} or put user:password in the proxy URL`);
   }
-  if (raw.proxy.ca !== null) {
+  const ca = given(raw.proxy.ca);
+  if (ca !== undefined) {
     if (endpoint.protocol !== 'https') {
       throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${endpoint.protocol}://`);
     }
     try {
-      settings.ca = readFileSync(raw.proxy.ca);
+      settings.ca = readFileSync(ca);
     } catch (err) {
-      throw usageError('ERR_CONFIG', `cannot read proxy CA file ${raw.proxy.ca}: ${(err as Error).message}`, err);
+      throw usageError('ERR_CONFIG', `cannot read proxy CA file ${ca}: ${(err as Error).message}`, err);
     }
   }
   return settings;

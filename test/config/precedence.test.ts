@@ -76,6 +76,11 @@ describe('configuration precedence: default < file < env < flags', () => {
     expect(env.proxy?.authorization).toBe(`Basic ${Buffer.from('u:x').toString('base64')}`);
   });
 
+  it('treats empty proxy credential variables as unset', () => {
+    const c = loadConfig({ env: { HTTPS_PROXY: 'p:1', PTUNNEL_PROXY_USER: '', PTUNNEL_PROXY_PASSWORD_FILE: '', PTUNNEL_PROXY_CA: '' } });
+    expect(c.proxy?.authorization).toBeUndefined();
+  });
+
   it.each([
     [{ flags: { mode: 'sideways' } }, /^invalid mode \(--mode, PTUNNEL_MODE\): must be one of .*auto.*got "sideways"$/],
     [{ flags: { connectTimeout: '10' } }, /connectTimeout \(--connect-timeout, PTUNNEL_CONNECT_TIMEOUT\).*duration/],
