@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { extname } from 'node:path';
 import convict from 'convict';
-import type YAML from 'yaml';
 import { DnsSettings, resolveDnsSettings } from '../dns/settings';
 import { PtunnelError, usageError } from '../errors';
 import { configuredTunnels } from '../presets/expand';
 import { parseDuration } from '../util/duration';
+import { parseYaml } from '../util/yaml';
 import { NoProxy } from './no-proxy';
 import { ProxyEndpoint, parseProxySpec } from './proxy-spec';
 import { RawSettings, schema, settings } from './schema';
@@ -62,15 +62,6 @@ export function settingName(key: string): string {
   const s = SETTINGS.get(key);
   const where = [s?.arg ? `--${s.arg}` : undefined, s?.env].filter(Boolean).join(', ');
   return where ? `${key} (${where})` : key;
-}
-
-/**
- * `yaml` costs about 8 MiB of RSS once loaded; most runs have no config file (or a JSON one),
- * so it is required only when a YAML file is actually read.
- */
-function parseYaml(text: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('yaml') as typeof YAML).parse(text);
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import YAML from 'yaml';
 import { usageError } from '../errors';
+import { parseYaml } from '../util/yaml';
 import { Preset, validatePreset } from './schema';
 
 /**
@@ -38,7 +38,7 @@ export function loadPresetFile(file: string): Preset {
   }
   let data: unknown;
   try {
-    data = YAML.parse(text, { uniqueKeys: true });
+    data = parseYaml(text);
   } catch (err) {
     throw usageError('ERR_PRESET', `preset file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, err);
   }
