@@ -11,7 +11,7 @@ import { runService } from './commands/run';
 import type { CommandIo } from './commands/args';
 import { runHealth } from './commands/health';
 import { PtunnelError, usageError } from './errors';
-import { createLogger, Logger } from './log';
+import { createLogger, Logger } from './log/logger';
 
 export type Io = CommandIo;
 

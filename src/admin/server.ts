@@ -1,7 +1,7 @@
 import http from 'node:http';
-import { formatHostPort } from '../config/hostname';
+import { formatHostPort } from '../net/address';
 import { PtunnelError } from '../errors';
-import type { Logger } from '../log';
+import type { Logger } from '../log/logger';
 import type { Metrics } from './metrics';
 
 export interface AdminState {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { formatHostPort } from '../config/hostname';
+import { formatHostPort } from '../net/address';
 import { parseAdminAddress } from '../config/load';
 import { usageError } from '../errors';
 import { parseDuration } from '../util/duration';

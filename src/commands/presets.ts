@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { usageError } from '../errors';
-import { LocalPorts, parseLocalPorts } from '../presets/expand';
+import { LocalPorts, parseLocalPorts } from '../presets/local-ports';
 import { findPreset, loadPresetCatalog } from '../presets/load';
 import { renderPreset, renderPresetList } from '../presets/render';
 import { CommandIo, parseCommandArgs } from './args';

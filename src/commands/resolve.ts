@@ -3,11 +3,11 @@ import { loadConfig } from '../config/load';
 import { Resolver, ServerReport } from '../dns/resolver';
 import { normalizeName } from '../dns/message';
 import { usageError } from '../errors';
-import { createLogger } from '../log';
-import { ResolvedAddress, systemLookup } from '../tunnel/direct-connector';
+import { createLogger } from '../log/logger';
+import { ResolvedAddress, systemLookup } from '../dns/lookup';
 import { readLines } from '../util/files';
 import type { CommandIo } from './args';
-import { validateHost } from '../config/hostname';
+import { validateHost } from '../net/address';
 
 
 /** Seams for tests: what getaddrinfo says, and which hosts file to quote. */

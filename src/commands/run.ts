@@ -2,7 +2,7 @@ import type { RuntimeConfig } from '../config/load';
 import { startAdminServer } from '../admin/server';
 import { Metrics } from '../admin/metrics';
 import { usageError } from '../errors';
-import type { Logger } from '../log';
+import type { Logger } from '../log/logger';
 import { TunnelService } from '../tunnel/service';
 
 export interface RunDeps {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { usageError } from '../errors';
-import { formatHostPort } from './hostname';
+import { formatHostPort } from '../net/address';
 import { describeTunnel, TunnelSpec } from './tunnel-spec';
 
 /** Two listeners clash on the same port when their addresses are equal or one is a wildcard. */

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import convict from 'convict';
 import { DnsSettings, resolveDnsSettings } from '../dns/settings';
 import { PtunnelError, usageError } from '../errors';
-import { configuredTunnels } from '../presets/expand';
+import { configuredTunnels } from './tunnels';
 import { parseDuration } from '../util/duration';
 import { parseYaml } from '../util/yaml';
 import { NoProxy } from './no-proxy';

@@ -1,7 +1,8 @@
-import { formatHostPort } from './hostname';
+import { formatHostPort } from '../net/address';
 import { describeTunnel } from './tunnel-spec';
 import type { RuntimeConfig } from './load';
-import { describeProxy, redactProxyText } from './proxy-spec';
+import { describeProxy } from './proxy-spec';
+import { redactProxyText } from '../log/redact';
 
 const MASK = '***';
 

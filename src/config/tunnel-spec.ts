@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { PtunnelError, usageError } from '../errors';
-import { formatHostPort, parsePort, validateHost } from './hostname';
+import { formatHostPort, parsePort, validateHost } from '../net/address';
 
 export interface TunnelSpec {
   /** Address to listen on; undefined means the global `--listen` address. */

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import type { Agent } from 'undici';
 import { ErrorCode, isPtunnelError, PtunnelError } from '../errors';
-import { Logger, silentLogger } from '../log';
-import type { AddressLookup, ResolvedAddress } from '../tunnel/direct-connector';
+import { Logger, silentLogger } from '../log/logger';
+import type { AddressLookup, ResolvedAddress } from './lookup';
 import { DnsCache } from './cache';
 import { LoopGuard } from './loop-guard';
 import { AddressType, followChain, normalizeName, Question } from './message';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { formatHostPort } from '../config/hostname';
+import { formatHostPort } from '../net/address';
 import { usageError } from '../errors';
 import { readLines } from '../util/files';
 import { canonicalIp } from '../util/ip';

@@ -1,5 +1,5 @@
-import { formatHostPort } from '../config/hostname';
-import { LocalPorts, localPortOf } from './expand';
+import { formatHostPort } from '../net/address';
+import { LocalPorts, localPortOf } from './local-ports';
 import type { ClientSetting, Preset, PresetTunnel } from './schema';
 
 /** Where mail clients find ptunnel: the hosts file and hostAliases point the real names here. */

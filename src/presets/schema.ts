@@ -1,5 +1,5 @@
 import { PtunnelError, usageError } from '../errors';
-import { parsePort, validateHost } from '../config/hostname';
+import { parsePort, validateHost } from '../net/address';
 
 /**
  * A preset as read from presets/NAME.yaml. Validation is hand-written rather than a JSON-Schema

@@ -1,4 +1,4 @@
-import { formatHostPort } from '../config/hostname';
+import { formatHostPort } from '../net/address';
 
 /**
  * The CONNECT request. `Host` is required by HTTP/1.1 (squid and others answer 400 without

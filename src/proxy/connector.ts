@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { formatHostPort } from '../config/hostname';
+import { formatHostPort } from '../net/address';
 import type { ProxySettings } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
 import { PtunnelError, systemCode } from '../errors';

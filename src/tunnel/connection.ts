@@ -1,8 +1,8 @@
 import type net from 'node:net';
-import { formatHostPort } from '../config/hostname';
+import { formatHostPort } from '../net/address';
 import type { TunnelSpec } from '../config/tunnel-spec';
 import { PtunnelError } from '../errors';
-import type { Logger } from '../log';
+import type { Logger } from '../log/logger';
 import { pump, PumpHandle, PumpOptions, PumpOutcome } from './pump';
 import type { Route, Router } from './router';
 

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { formatHostPort } from '../config/hostname';
+import { formatHostPort } from '../net/address';
 import { PtunnelError, systemCode } from '../errors';
 
 /** Binds one server, turning the usual failures into one line that says what to do. */

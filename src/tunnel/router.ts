@@ -2,10 +2,11 @@ import type net from 'node:net';
 import type { RuntimeConfig } from '../config/load';
 import type { TunnelSpec } from '../config/tunnel-spec';
 import { PtunnelError } from '../errors';
-import type { Logger } from '../log';
+import type { Logger } from '../log/logger';
 import { classifyProxyFailure, connectViaProxy, ProxyConnectOptions, ProxyTunnel } from '../proxy/connector';
 import type { ProxyHealth } from '../proxy/health';
-import { AddressLookup, connectDirect, DirectConnectOptions } from './direct-connector';
+import { AddressLookup } from '../dns/lookup';
+import { connectDirect, DirectConnectOptions } from './direct-connector';
 
 export type Route = 'proxy' | 'direct';
 

@@ -1,19 +1,19 @@
 import net from 'node:net';
-import { formatHostPort } from '../config/hostname';
+import { formatHostPort } from '../net/address';
 import type { RuntimeConfig } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
 import { describeTunnel, TunnelSpec } from '../config/tunnel-spec';
-import { EngineEvents, noEvents } from '../admin/metrics';
+import { EngineEvents, noEvents } from './events';
 import { formatDuration } from '../util/duration';
 import { canonicalIp } from '../util/ip';
 import { PtunnelError } from '../errors';
 import { listeningAddresses } from '../dns/loop-guard';
 import { Resolver } from '../dns/resolver';
-import type { Logger } from '../log';
+import type { Logger } from '../log/logger';
 import { ProxyHealth } from '../proxy/health';
 import { probeProxy } from '../proxy/probe';
 import { ConnectionHandle, ConnectionRecord, handleConnection } from './connection';
-import { AddressLookup } from './direct-connector';
+import { AddressLookup } from '../dns/lookup';
 import { listen } from './listener';
 import { Router } from './router';
 

@@ -1,6 +1,6 @@
 import { configFromArgs } from '../../src/cli';
 import { parseCommandLine } from '../../src/cli/args';
-import { silentLogger } from '../../src/log';
+import { silentLogger } from '../../src/log/logger';
 import { TunnelService } from '../../src/tunnel/service';
 
 // The README's first command, `npm start -- --preset gmail`, on a machine without any proxy.

@@ -1,4 +1,5 @@
-import { describeProxy, parseProxySpec, redactProxyText } from '../../src/config/proxy-spec';
+import { describeProxy, parseProxySpec } from '../../src/config/proxy-spec';
+import { redactProxyText } from '../../src/log/redact';
 import { PtunnelError } from '../../src/errors';
 
 function rejects(spec: string): PtunnelError {

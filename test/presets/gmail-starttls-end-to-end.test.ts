@@ -2,7 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { configFromArgs } from '../../src/cli';
 import { parseCommandLine } from '../../src/cli/args';
-import { silentLogger } from '../../src/log';
+import { silentLogger } from '../../src/log/logger';
 import { TunnelService } from '../../src/tunnel/service';
 import { line, logged, MailServer, readUntil, startSmtpsServer, startSubmissionServer } from '../support/mail-servers';
 import { startProxy, TestProxy } from '../support/squid';

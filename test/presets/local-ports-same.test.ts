@@ -1,6 +1,6 @@
 import { loadConfig } from '../../src/config/load';
 import { PtunnelError } from '../../src/errors';
-import { silentLogger } from '../../src/log';
+import { silentLogger } from '../../src/log/logger';
 import { TunnelService } from '../../src/tunnel/service';
 import { asNobody } from '../support/as-nobody';
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { runService } from '../../src/commands/run';
 import { loadConfig, LoadOptions, RuntimeConfig } from '../../src/config/load';
-import { createLogger } from '../../src/log';
+import { createLogger } from '../../src/log/logger';
 import { TEST_ENV } from './cli';
 import { freePort } from './ports';
 

@@ -1,8 +1,8 @@
 import { loadConfig, LoadOptions } from '../../src/config/load';
 import { TEST_ENV } from './cli';
-import { createLogger, Logger } from '../../src/log';
+import { createLogger, Logger } from '../../src/log/logger';
 import { ConnectionRecord } from '../../src/tunnel/connection';
-import { AddressLookup } from '../../src/tunnel/direct-connector';
+import { AddressLookup } from '../../src/dns/lookup';
 import { TunnelService } from '../../src/tunnel/service';
 
 export interface RunningTunnel {

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../src/config/load';
 import { parseTunnelSpec } from '../../src/config/tunnel-spec';
-import { silentLogger } from '../../src/log';
+import { silentLogger } from '../../src/log/logger';
 import { Router } from '../../src/tunnel/router';
 
 describe('NO_PROXY and the modes', () => {

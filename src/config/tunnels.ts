@@ -1,21 +1,9 @@
-import { checkLocalPortCollisions } from '../config/collisions';
-import type { RawSettings } from '../config/schema';
-import { parseTunnelSpec, TunnelSpec } from '../config/tunnel-spec';
-import { usageError } from '../errors';
-import { findPreset, loadPresetCatalog, PresetCatalog } from './load';
-import type { Preset, PresetTunnel } from './schema';
-
-/**
- * preset: each preset's own local ports, chosen so that presets never collide.
- * same: the remote ports themselves (993, 587, 465), for containers and pods whose clients keep
- * their default ports; below 1024 that needs privilege.
- */
-export type LocalPorts = 'preset' | 'same';
-export const LOCAL_PORTS: LocalPorts[] = ['preset', 'same'];
-
-export function localPortOf(t: PresetTunnel, mode: LocalPorts): number {
-  return mode === 'same' ? t.port : t.local;
-}
+import { findPreset, loadPresetCatalog, PresetCatalog } from '../presets/load';
+import { localPortOf, LocalPorts, parseLocalPorts } from '../presets/local-ports';
+import type { Preset } from '../presets/schema';
+import { checkLocalPortCollisions } from './collisions';
+import type { RawSettings } from './schema';
+import { parseTunnelSpec, TunnelSpec } from './tunnel-spec';
 
 export function presetTunnelSpecs(preset: Preset, mode: LocalPorts): TunnelSpec[] {
   return preset.tunnels.map((t) => ({ localPort: localPortOf(t, mode), host: t.host, port: t.port, source: `preset ${preset.name}` }));
@@ -27,11 +15,6 @@ export function resolvePresets(names: string[], presetsDir: string | null, load:
   if (wanted.length === 0) return [];
   const catalog = load();
   return wanted.map((n) => findPreset(catalog, n));
-}
-
-export function parseLocalPorts(value: string, setting: string): LocalPorts {
-  if ((LOCAL_PORTS as string[]).includes(value)) return value as LocalPorts;
-  throw usageError('ERR_CONFIG', `invalid ${setting}: must be one of ${LOCAL_PORTS.join(', ')}, got "${value}"`);
 }
 
 /**

@@ -1,5 +1,5 @@
-import { redactProxyText } from './config/proxy-spec';
-import { PtunnelError } from './errors';
+import { redactProxyText } from './redact';
+import { PtunnelError } from '../errors';
 
 export type Level = 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const LEVELS: Record<Level, number> = { error: 50, warn: 40, info: 30, debug: 20, trace: 10 };

@@ -1,0 +1,28 @@
+import type { ProxyState } from '../proxy/health';
+import type { ConnectionRecord } from './connection';
+
+/**
+ * What the engine reports, in engine terms. The engine calls these at connection start and end
+ * (never per chunk), so the byte path stays free of metrics work.
+ */
+export interface EngineEvents {
+  connectionOpened(tunnel: string): void;
+  connectionEnded(record: ConnectionRecord): void;
+  connectionRejected(tunnel: string, reason: 'limit' | 'draining'): void;
+  upstreamConnected(route: 'proxy' | 'direct', seconds: number): void;
+  proxyFailure(reason: string): void;
+  proxyState(state: ProxyState): void;
+  dnsQuery(resolver: string, outcome: string, ms: number): void;
+  dnsCacheHit(): void;
+}
+
+export const noEvents: EngineEvents = {
+  connectionOpened: () => undefined,
+  connectionEnded: () => undefined,
+  connectionRejected: () => undefined,
+  upstreamConnected: () => undefined,
+  proxyFailure: () => undefined,
+  proxyState: () => undefined,
+  dnsQuery: () => undefined,
+  dnsCacheHit: () => undefined,
+};
