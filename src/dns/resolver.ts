@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Agent } from 'undici';
-import { ErrorCode, isPtunnelError, PtunnelError } from '../errors';
+import { DnsErrorCode, ErrorCode, isPtunnelError, PtunnelError } from '../errors';
 import { Logger, silentLogger } from '../log/logger';
 import type { AddressLookup, ResolvedAddress } from './lookup';
 import { DnsCache } from './cache';
@@ -68,7 +68,7 @@ const OUTCOME: Partial<Record<ErrorCode, QueryOutcome>> = {
   ERR_DNS_PROTOCOL: 'protocol',
   ERR_DNS_TRANSPORT: 'transport',
   ERR_DNS_LOOP: 'loop',
-  ERR_ROUTE: 'cancelled',
+  ERR_CANCELLED: 'cancelled',
 };
 
 /** Answers that end the search: the name (or its address type) does not exist. */
@@ -76,8 +76,9 @@ const DEFINITIVE = new Set<ErrorCode>(['ERR_DNS_NXDOMAIN', 'ERR_DNS_NODATA']);
 
 type FamilyResult = { ok: true; addresses: ResolvedAddress[]; ttl: number; chain: string[]; via: Exchange['via'][] } | { ok: false; error: PtunnelError };
 
-function asDnsError(err: unknown): PtunnelError {
-  return err instanceof PtunnelError ? err : new PtunnelError('ERR_DNS_TRANSPORT', (err as Error).message ?? String(err), { cause: err });
+function asDnsError(err: unknown): PtunnelError<DnsErrorCode> {
+  // Everything the transports and the guard throw is one of the DNS codes (or ERR_CANCELLED).
+  return err instanceof PtunnelError ? (err as PtunnelError<DnsErrorCode>) : new PtunnelError('ERR_DNS_TRANSPORT', (err as Error).message ?? String(err), { cause: err });
 }
 
 /**
@@ -144,7 +145,7 @@ export class Resolver {
     if (this.servers.length === 0) {
       throw new PtunnelError('ERR_DNS_TRANSPORT', `cannot resolve ${name}: no DNS servers (the list names only "system" and /etc/resolv.conf lists none); set --dns`);
     }
-    const failures: PtunnelError[] = [];
+    const failures: Array<PtunnelError<DnsErrorCode>> = [];
     for (const server of this.servers) {
       let answer: ServerAnswer;
       try {
@@ -152,7 +153,7 @@ export class Resolver {
       } catch (err) {
         const e = asDnsError(err);
         if (DEFINITIVE.has(e.code)) {
-          this.cache.setNegative(name, e, e.details?.negativeTtl as number | undefined);
+          this.cache.setNegative(name, e, e.details?.negativeTtl);
           throw e;
         }
         this.logger.debug('DNS server failed, asking the next', { resolver: server.label, name, err: e });
@@ -181,7 +182,7 @@ export class Resolver {
     throw combine(name, failures);
   }
 
-  private loopError(answer: ServerAnswer): PtunnelError | undefined {
+  private loopError(answer: ServerAnswer): PtunnelError<'ERR_DNS_LOOP'> | undefined {
     for (const a of answer.addresses) {
       const why = this.guard.reason(a.address);
       if (!why) continue;
@@ -330,7 +331,7 @@ function merge(label: string, name: string, r6: FamilyResult | undefined, r4: Fa
 }
 
 /** One error for a lookup every server failed: the loop guard's advice first, then the rest. */
-function combine(name: string, failures: PtunnelError[]): PtunnelError {
+function combine(name: string, failures: Array<PtunnelError<DnsErrorCode>>): PtunnelError {
   if (failures.length === 1) return failures[0] as PtunnelError;
   const loop = failures.find((f) => f.code === 'ERR_DNS_LOOP');
   const code = loop ? 'ERR_DNS_LOOP' : (failures[failures.length - 1] as PtunnelError).code;

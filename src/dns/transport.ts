@@ -34,5 +34,5 @@ export function transportError(label: string, q: Question, what: string, cause?:
 }
 
 export function abortedError(): PtunnelError {
-  return new PtunnelError('ERR_ROUTE', 'DNS query cancelled: the client went away');
+  return new PtunnelError('ERR_CANCELLED', 'DNS query cancelled: the client went away');
 }

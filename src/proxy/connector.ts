@@ -168,7 +168,7 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
       finish(new PtunnelError('ERR_PROXY_CLOSED', `proxy ${proxyName} closed the connection before answering CONNECT`));
     };
 
-    const onAbort = () => finish(new PtunnelError('ERR_ROUTE', 'connection attempt cancelled: the client went away'));
+    const onAbort = () => finish(new PtunnelError('ERR_CANCELLED', 'connection attempt cancelled: the client went away'));
 
     if (opts.signal?.aborted) {
       onAbort();

@@ -43,7 +43,7 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
       () => finish(new PtunnelError('ERR_DIRECT_TIMEOUT', `direct connection to ${target} timed out after ${formatDuration(opts.timeoutMs)}`)),
       opts.timeoutMs,
     );
-    const onAbort = () => finish(new PtunnelError('ERR_ROUTE', 'connection attempt cancelled: the client went away'));
+    const onAbort = () => finish(new PtunnelError('ERR_CANCELLED', 'connection attempt cancelled: the client went away'));
     const onError = (err: Error) => {
       // autoSelectFamily reports every failed attempt in one AggregateError: name each address,
       // since the first (often IPv6 ENETUNREACH) is rarely the one that matters.

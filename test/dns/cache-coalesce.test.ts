@@ -29,7 +29,7 @@ describe('concurrent lookups of one name', () => {
     const first = resolver.lookup('shared.test', gone.signal);
     const second = resolver.lookup('shared.test');
     gone.abort();
-    await expect(first).rejects.toMatchObject({ code: 'ERR_ROUTE' });
+    await expect(first).rejects.toMatchObject({ code: 'ERR_CANCELLED' });
     await expect(second).resolves.toEqual([{ address: '192.0.2.80', family: 4 }]);
   });
 });

@@ -113,8 +113,8 @@ describe('classifying a failed proxy attempt', () => {
   it.each([
     [new PtunnelError('ERR_PROXY_CONNECT', 'x', { cause: sys('ECONNREFUSED') }), 'unreachable'],
     [new PtunnelError('ERR_PROXY_TIMEOUT', 'x'), 'unreachable'],
-    [new PtunnelError('ERR_PROXY_REFUSED', 'x', { details: { status: 502 } }), 'upstream'],
-    [new PtunnelError('ERR_PROXY_AUTH', 'x', { details: { status: 407 } }), 'fatal'],
+    [new PtunnelError('ERR_PROXY_REFUSED', 'x', { details: { status: 502, statusLine: 'HTTP/1.1 502 Bad Gateway' } }), 'upstream'],
+    [new PtunnelError('ERR_PROXY_AUTH', 'x', { details: { status: 407, statusLine: 'HTTP/1.1 407 Proxy Authentication Required' } }), 'fatal'],
     // Out of descriptors here is not the proxy's fault: no back-off, no fallback.
     [new PtunnelError('ERR_PROXY_CONNECT', 'x', { cause: sys('EMFILE') }), 'fatal'],
     [new PtunnelError('ERR_PROXY_CONNECT', 'x', { cause: sys('ENOBUFS') }), 'fatal'],
