@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { buildSidecarExample, CHART, find, k8sTool, K8sDoc, parseDocs, ROOT, run } from './k8s-tools';
+import { buildSidecarExample, CHART, find, helmTemplate, k8sTool, K8sDoc, parseDocs, podContainer, ROOT, run } from './k8s-tools';
 
 /**
  * Renders helm/ptunnel (standalone, sidecar example, invalid values) and deploy/k8s, and checks
@@ -13,23 +13,13 @@ const kubectl = k8sTool('kubectl');
 const describeHelm = helm ? describe : describe.skip;
 const describeKubectl = kubectl ? describe : describe.skip;
 
-function template(args: string[]): K8sDoc[] {
-  const r = run(helm as string, ['template', 'rel', CHART, ...args]);
-  if (r.status !== 0) throw new Error(`helm template ${args.join(' ')} failed:\n${r.stderr}`);
-  return parseDocs(r.stdout);
-}
+const template = (args: string[]): K8sDoc[] => helmTemplate(helm as string, 'rel', CHART, args);
 
 function valuesFile(values: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'ptunnel-values-'));
   const file = join(dir, 'values.yaml');
   writeFileSync(file, YAML.stringify(values));
   return file;
-}
-
-function container(doc: K8sDoc, name = 'ptunnel', list: 'containers' | 'initContainers' = 'containers') {
-  const c = (doc.spec.template.spec[list] ?? []).find((x: { name: string }) => x.name === name);
-  if (!c) throw new Error(`no ${list} entry ${name} in ${doc.kind}/${doc.metadata.name}`);
-  return c;
 }
 
 function expectHardened(c: any, pod: any): void { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -62,7 +52,7 @@ describeHelm('helm/ptunnel chart', () => {
     const docs = template([]);
     const deploy = find(docs, 'Deployment', 'rel-ptunnel');
     const pod = deploy.spec.template.spec;
-    const c = container(deploy);
+    const c = podContainer(deploy);
     expect(c.args).toEqual(['--config', '/etc/ptunnel/config/config.yaml']);
     expect(c.env).toEqual(
       expect.arrayContaining([
@@ -111,7 +101,7 @@ describeHelm('helm/ptunnel chart', () => {
   test('localPorts same: remote ports in the pod, the sysctl that allows them, Service on the remote ports', () => {
     const docs = template(['--set', 'config.localPorts=same', '--set', 'service.remotePorts=true']);
     const deploy = find(docs, 'Deployment');
-    expect(container(deploy).ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([9090, 993, 587, 465]);
+    expect(podContainer(deploy).ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([9090, 993, 587, 465]);
     expect(deploy.spec.template.spec.securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }]);
     expect(find(docs, 'Service', 'rel-ptunnel').spec.ports.map((p: { port: number }) => p.port)).toEqual([993, 587, 465]);
     expect(YAML.parse(find(docs, 'ConfigMap').data['config.yaml']).localPorts).toBe('same');
@@ -123,8 +113,8 @@ describeHelm('helm/ptunnel chart', () => {
     const pod = deploy.spec.template.spec;
     const vol = pod.volumes.find((v: { name: string }) => v.name === 'ptunnel-proxy-credentials');
     expect(vol.secret).toEqual({ secretName: 'corp-proxy', defaultMode: 0o440, items: [{ key: 'pw', path: 'password' }] });
-    expect(container(deploy).volumeMounts).toContainEqual({ name: 'ptunnel-proxy-credentials', mountPath: '/etc/ptunnel/proxy', readOnly: true });
-    expect(container(deploy).env.some((e: { name: string }) => /PASSWORD$/.test(e.name))).toBe(false);
+    expect(podContainer(deploy).volumeMounts).toContainEqual({ name: 'ptunnel-proxy-credentials', mountPath: '/etc/ptunnel/proxy', readOnly: true });
+    expect(podContainer(deploy).env.some((e: { name: string }) => /PASSWORD$/.test(e.name))).toBe(false);
     const cm = find(docs, 'ConfigMap');
     const config = YAML.parse(cm.data['config.yaml']);
     expect(config).toMatchObject({
@@ -207,11 +197,7 @@ describeHelm('sidecar mode (deploy/helm/mail-processor includes the named templa
     example = buildSidecarExample(helm as string);
   });
 
-  function renderExample(args: string[] = []): K8sDoc[] {
-    const r = run(helm as string, ['template', 'mp', example, ...args]);
-    if (r.status !== 0) throw new Error(`helm template (sidecar example) failed:\n${r.stderr}`);
-    return parseDocs(r.stdout);
-  }
+  const renderExample = (args: string[] = []): K8sDoc[] => helmTemplate(helm as string, 'mp', example, args);
 
   test('helm lint --strict passes on the example', () => {
     expect(run(helm as string, ['lint', '--strict', example]).status).toBe(0);
@@ -223,7 +209,7 @@ describeHelm('sidecar mode (deploy/helm/mail-processor includes the named templa
     expect(docs.some((d) => d.kind === 'Service')).toBe(false);
     const deploy = find(docs, 'Deployment', 'mp-mail-processor');
     const pod = deploy.spec.template.spec;
-    const side = container(deploy, 'ptunnel', 'initContainers');
+    const side = podContainer(deploy, 'ptunnel', 'initContainers');
     expect(side.restartPolicy).toBe('Always');
     expect(side.env).toContainEqual({ name: 'PTUNNEL_LISTEN', value: '127.0.0.1' });
     expect(side.ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([9090, 993, 587, 465]);
@@ -245,7 +231,7 @@ describeHelm('sidecar mode (deploy/helm/mail-processor includes the named templa
     const deploy = find(renderExample(['--set', 'ptunnel.sidecar.native=false']), 'Deployment');
     const pod = deploy.spec.template.spec;
     expect(pod.initContainers ?? []).toEqual([]);
-    const side = container(deploy, 'ptunnel');
+    const side = podContainer(deploy, 'ptunnel');
     expect(side.restartPolicy).toBeUndefined();
     expectProbes(side);
   });
@@ -261,7 +247,7 @@ describeKubectl('deploy/k8s (kustomize)', () => {
   test('the standalone base renders a hardened Deployment, Services and a PDB', () => {
     const docs = kustomize('standalone');
     const deploy = find(docs, 'Deployment', 'ptunnel');
-    const c = container(deploy);
+    const c = podContainer(deploy);
     expectProbes(c);
     expectHardened(c, deploy.spec.template.spec);
     expect(find(docs, 'Service', 'ptunnel').spec.ports.map((p: { port: number }) => p.port)).toEqual([993, 587, 465]);
@@ -273,7 +259,7 @@ describeKubectl('deploy/k8s (kustomize)', () => {
   test('the sidecar example: native sidecar, hostAliases and the unprivileged-port sysctl', () => {
     const deploy = find(kustomize('sidecar'), 'Deployment', 'mail-processor');
     const pod = deploy.spec.template.spec;
-    const side = container(deploy, 'ptunnel', 'initContainers');
+    const side = podContainer(deploy, 'ptunnel', 'initContainers');
     expect(side.restartPolicy).toBe('Always');
     expectProbes(side);
     expectHardened(side, pod);

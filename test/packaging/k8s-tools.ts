@@ -63,6 +63,20 @@ export function parseDocs(text: string): K8sDoc[] {
     .filter((d): d is K8sDoc => d !== null && typeof d === 'object');
 }
 
+/** `helm template RELEASE CHART ARGS...`, parsed; a failed render throws with helm's message. */
+export function helmTemplate(helm: string, release: string, chart: string, args: string[] = []): K8sDoc[] {
+  const r = run(helm, ['template', release, chart, ...args]);
+  if (r.status !== 0) throw new Error(`helm template ${release} ${chart} ${args.join(' ')} failed:\n${r.stderr}`);
+  return parseDocs(r.stdout);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function podContainer(doc: K8sDoc, name = 'ptunnel', list: 'containers' | 'initContainers' = 'containers'): any {
+  const c = (doc.spec.template.spec[list] ?? []).find((x: { name: string }) => x.name === name);
+  if (!c) throw new Error(`no ${list} entry ${name} in ${doc.kind}/${doc.metadata.name}`);
+  return c;
+}
+
 export function find(docs: K8sDoc[], kind: string, name?: string): K8sDoc {
   const doc = docs.find((d) => d.kind === kind && (name === undefined || d.metadata.name === name));
   if (!doc) throw new Error(`no ${kind}${name ? ` ${name}` : ''} among ${docs.map((d) => `${d.kind}/${d.metadata.name}`).join(', ')}`);
