@@ -1,73 +1,55 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import YAML from 'yaml';
-import { CHART, ROOT } from './k8s-tools';
+import { localPortOf, LOCAL_PORTS } from '../../src/presets/local-ports';
+import { loadPresetCatalog } from '../../src/presets/load';
+import { hosts } from '../support/hosts-files';
+import { buildSidecarExample, CHART, find, helmTemplate, k8sTool, podContainer } from './k8s-tools';
 
 /**
- * The chart carries the presets' ports (templates/_presets.tpl) because a chart cannot read the
- * image. This keeps that table equal to presets/ and prints the block to paste when it is not.
+ * The chart renders every built-in preset as the CLI does: a pod's hostAliases hold exactly the
+ * names `ptunnel hosts --preset NAME` prints (none for the SSH presets, which it refuses with a
+ * reason), and the container and Service ports are the preset's local ports in either
+ * config.localPorts mode.
  */
-type Row = { localPort: number; host: string; port: number };
+const helm = k8sTool('helm');
+const describeHelm = helm ? describe : describe.skip;
+const presets = [...loadPresetCatalog().presets.values()];
 
-function num(v: unknown): number | undefined {
-  const n = typeof v === 'string' ? Number(v) : v;
-  return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
-}
-
-/** Tunnels of one preset file, whatever the exact field names turn out to be. */
-function presetTunnels(data: any): Row[] { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const list = data?.tunnels ?? data?.mappings ?? [];
-  return (Array.isArray(list) ? list : []).map((t: any) => { // eslint-disable-line @typescript-eslint/no-explicit-any
-    if (typeof t === 'string') {
-      const m = /^(\d+):(.+):(\d+)$/.exec(t);
-      if (!m) throw new Error(`cannot read tunnel ${t}`);
-      return { localPort: Number(m[1]), host: m[2] as string, port: Number(m[3]) };
-    }
-    const localPort = num(t.localPort ?? t.local ?? t.listenPort ?? t.local_port);
-    const port = num(t.port ?? t.remotePort ?? t.remote_port);
-    const host = t.host ?? t.remoteHost ?? t.remote_host;
-    if (localPort === undefined || port === undefined || typeof host !== 'string') throw new Error(`cannot read tunnel ${JSON.stringify(t)}`);
-    return { localPort, host, port };
-  });
-}
-
-function fromPresetsDir(): Record<string, Row[]> {
-  const dir = join(ROOT, 'presets');
-  const out: Record<string, Row[]> = {};
-  if (!existsSync(dir)) return out;
-  for (const file of readdirSync(dir).sort()) {
-    const m = /^(.+)\.(ya?ml|json)$/.exec(file);
-    if (!m || file.includes('schema')) continue;
-    const data = YAML.parse(readFileSync(join(dir, file), 'utf8'));
-    out[(data?.name as string | undefined) ?? (m[1] as string)] = presetTunnels(data);
+/** The host names of the lines `ptunnel hosts --preset NAME` prints; none when it prints none. */
+async function hostsPrinted(name: string): Promise<string[]> {
+  const r = await hosts('--preset', name);
+  if (r.error) {
+    expect(r.error.message).toMatch(/needs no hosts-file lines/);
+    expect(r.stdout).toBe('');
+    return [];
   }
-  return out;
+  return r.stdout
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => l.split(' ')[1] as string);
 }
 
-function fromChart(): Record<string, Row[]> {
-  const tpl = readFileSync(join(CHART, 'templates', '_presets.tpl'), 'utf8');
-  const body = /define "ptunnel.presetTable" -}}\n([\s\S]*?)\{\{- end/.exec(tpl)?.[1];
-  if (body === undefined) throw new Error('no ptunnel.presetTable in _presets.tpl');
-  return YAML.parse(body) as Record<string, Row[]>;
-}
-
-function table(presets: Record<string, Row[]>): string {
-  return Object.entries(presets)
-    .map(([name, rows]) => `${name}:\n${rows.map((r) => `  - {localPort: ${r.localPort}, host: ${r.host}, port: ${r.port}}`).join('\n')}`)
-    .join('\n');
-}
-
-test('helm/ptunnel/templates/_presets.tpl knows every preset of presets/ with the same ports', () => {
-  const presets = fromPresetsDir();
-  const chart = fromChart();
-  expect(chart.gmail).toEqual([
-    { localPort: 9993, host: 'imap.gmail.com', port: 993 },
-    { localPort: 5587, host: 'smtp.gmail.com', port: 587 },
-    { localPort: 4465, host: 'smtp.gmail.com', port: 465 },
-  ]);
-  if (Object.keys(presets).length === 0) return; // presets/ not written yet
-  const expected = table(presets);
-  if (table(chart) !== expected) {
-    throw new Error(`helm/ptunnel/templates/_presets.tpl is out of date; put this in ptunnel.presetTable:\n${expected}`);
-  }
+test('presets/ holds the built-in presets, SSH ones among them', () => {
+  expect(presets.map((p) => p.name)).toEqual(expect.arrayContaining(['gmail', 'github-ssh', 'gitlab-ssh']));
 });
+
+describeHelm.each(presets.map((p) => [p.name, p] as const))('helm/ptunnel with config.presets [%s]', (name, preset) => {
+  test.each(LOCAL_PORTS)('localPorts %s: container and Service ports are the preset\'s local ports', (mode) => {
+    const expected = preset.tunnels.map((t) => localPortOf(t, mode));
+    const docs = helmTemplate(helm as string, 'rel', CHART, ['--set', `config.presets={${name}}`, '--set', `config.localPorts=${mode === 'same' ? 'same' : ''}`]);
+    const ports = podContainer(find(docs, 'Deployment')).ports.filter((p: { name: string }) => p.name !== 'ptunnel-admin');
+    expect(ports.map((p: { containerPort: number }) => p.containerPort)).toEqual(expected);
+    expect(find(docs, 'Service', 'rel-ptunnel').spec.ports.map((p: { port: number }) => p.port)).toEqual(expected);
+  });
+
+  test('sidecar: the pod\'s hostAliases are the names `ptunnel hosts --preset NAME` prints', async () => {
+    const names = await hostsPrinted(name);
+    const docs = helmTemplate(helm as string, 'mp', sidecarExample(), ['--set', `ptunnel.config.presets={${name}}`]);
+    const pod = find(docs, 'Deployment').spec.template.spec;
+    expect(pod.hostAliases ?? []).toEqual(names.length > 0 ? [{ ip: '127.0.0.1', hostnames: names }] : []);
+  });
+});
+
+let example: string | undefined;
+function sidecarExample(): string {
+  example ??= buildSidecarExample(helm as string);
+  return example;
+}

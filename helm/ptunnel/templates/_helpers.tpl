@@ -67,26 +67,33 @@ app.kubernetes.io/part-of: ptunnel
 {{- end }}
 
 {{/*
-The effective tunnels as a YAML document {tunnels: [{name, localPort, host, port, source}]}:
-the presets' (looked up in ptunnel.presetTable) then config.tunnels; with localPorts "same" the
-local port is the remote port. Fails on an unknown preset or a local port used twice.
+The effective tunnels and hostAliases names as a YAML document
+{tunnels: [{name, localPort, host, port, source}], hostnames: [...]}: the presets' (from
+ptunnel.presetTable, generated from presets/ with the CLI's own rules) then config.tunnels'.
+Fails on an unknown preset or a local port used twice.
 */}}
 {{- define "ptunnel.tunnels" -}}
 {{- $table := include "ptunnel.presetTable" . | fromYaml -}}
-{{- $same := eq (toString .Values.config.localPorts) "same" -}}
+{{- $mode := ternary "same" "preset" (eq (toString .Values.config.localPorts) "same") -}}
 {{- $out := list -}}
+{{- $hostnames := list -}}
 {{- range $preset := .Values.config.presets -}}
 {{- if not (hasKey $table $preset) -}}
 {{- fail (printf "config.presets: the chart does not know the ports of preset %q (it knows: %s); list its mappings under config.tunnels instead" $preset (keys $table | sortAlpha | join ", ")) -}}
 {{- end -}}
-{{- range $t := index $table $preset -}}
-{{- $local := ternary (int $t.port) (int $t.localPort) $same -}}
+{{- $p := index $table $preset -}}
+{{- $hostnames = concat $hostnames $p.hostnames -}}
+{{- range $t := $p.tunnels -}}
+{{- $local := int (index $t.local $mode) -}}
 {{- $out = append $out (dict "name" (printf "tcp-%d" $local) "localPort" $local "host" $t.host "port" (int $t.port) "source" (printf "preset %s" $preset)) -}}
 {{- end -}}
 {{- end -}}
 {{- range $t := .Values.config.tunnels -}}
 {{- $local := int $t.localPort -}}
 {{- $out = append $out (dict "name" ($t.name | default (printf "tcp-%d" $local)) "localPort" $local "host" $t.host "port" (int $t.port) "source" "config.tunnels") -}}
+{{- if not (or (regexMatch "^[0-9.]+$" $t.host) (contains ":" $t.host)) -}}
+{{- $hostnames = append $hostnames $t.host -}}
+{{- end -}}
 {{- end -}}
 {{- $seen := dict -}}
 {{- range $t := $out -}}
@@ -99,7 +106,7 @@ local port is the remote port. Fails on an unknown preset or a local port used t
 {{- if eq (len $out) 0 -}}
 {{- fail "no tunnels: set config.presets (e.g. [gmail]) or config.tunnels" -}}
 {{- end -}}
-{{- toYaml (dict "tunnels" $out) -}}
+{{- toYaml (dict "tunnels" $out "hostnames" ($hostnames | uniq)) -}}
 {{- end }}
 
 {{/* ptunnel's config file (keys of src/config/schema.ts). listen and admin come from env vars. */}}
@@ -242,17 +249,16 @@ ours (only the ptunnel container mounts the volume).
 {{- end }}
 {{- end }}
 
-{{/* hostAliases items pointing the tunnels' host names to IP. Expects (dict "s" SCOPE "ip" IP). */}}
+{{/*
+hostAliases items pointing the tunnels' host names to IP; nothing when no tunnel needs one (SSH
+presets). Expects (dict "s" SCOPE "ip" IP).
+*/}}
 {{- define "ptunnel.hostAliasesSpec" -}}
-{{- $hosts := list -}}
-{{- range (include "ptunnel.tunnels" .s | fromYaml).tunnels -}}
-{{- if not (or (regexMatch "^[0-9.]+$" .host) (contains ":" .host)) -}}
-{{- $hosts = append $hosts .host -}}
-{{- end -}}
-{{- end -}}
-- ip: {{ .ip | quote }}
+{{- with (include "ptunnel.tunnels" .s | fromYaml).hostnames -}}
+- ip: {{ $.ip | quote }}
   hostnames:
-    {{- range $hosts | uniq | sortAlpha }}
+    {{- range . }}
     - {{ . }}
     {{- end }}
+{{- end }}
 {{- end }}
