@@ -7,6 +7,7 @@ import { createLogger, Logger } from '../log/logger';
 import { listValue, ParsedArgs } from './args';
 
 export function version(): string {
+  // src/cli/ and dist/cli/ alike sit two levels below the package root.
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
