@@ -20,9 +20,12 @@ const LAYERS = [
 
 const path = (entry) => (entry.endsWith('.ts') ? `^src/${entry.replace('.', '\\.')}$` : `^src/${entry}/`);
 
+// The top layer alone (src/main.ts) has nothing it must not import: an empty path list would
+// match every module, so it gets no rule.
 const layering = LAYERS.flatMap((layer, i) =>
-  layer.map((entry) => {
+  layer.flatMap((entry) => {
     const notBelow = [...LAYERS.slice(0, i).flat(), ...layer.filter((e) => e !== entry)];
+    if (notBelow.length === 0) return [];
     return {
       name: `layer-${entry.replace('.ts', '')}`,
       comment: `src/${entry} may import only folders below it: ${LAYERS.slice(i + 1).flat().join(', ')}`,

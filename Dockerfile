@@ -52,6 +52,6 @@ USER 65532:65532
 EXPOSE 9090 9993 5587 4465
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["/nodejs/bin/node", "/app/dist/cli.js", "health"]
+  CMD ["/nodejs/bin/node", "/app/dist/main.js", "health"]
 
-ENTRYPOINT ["/nodejs/bin/node", "/app/dist/cli.js"]
+ENTRYPOINT ["/nodejs/bin/node", "/app/dist/main.js"]

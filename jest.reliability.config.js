@@ -1,7 +1,7 @@
 /**
  * The reliability suite (npm run test:reliability): soak under proxy restarts, slow reader,
  * connection limit, descriptor exhaustion. Minutes long, so kept out of `npm test` by its own
- * root and file suffix (*.reliability.ts). Run `npm run build` first: the tests spawn dist/cli.js.
+ * root and file suffix (*.reliability.ts). Run `npm run build` first: the tests spawn dist/main.js.
  */
 /** @type {import('jest').Config} */
 module.exports = {

@@ -88,10 +88,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function main() {
   const { found, fatal } = findTools();
   if (fatal.length > 0) throw new Error(`required tools missing: ${fatal.join(', ')}`);
-  const cli = path.join(ROOT, 'dist', 'cli.js');
-  if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  const cli = path.join(ROOT, 'dist', 'main.js');
+  if (!fs.existsSync(cli)) throw new Error('dist/main.js is missing: run `npm run build` first');
   const newestSrc = newestMtime(path.join(ROOT, 'src'));
-  if (newestSrc > fs.statSync(cli).mtimeMs) log('warning: src/ is newer than dist/cli.js; run `npm run build` to measure the current code');
+  if (newestSrc > fs.statSync(cli).mtimeMs) log('warning: src/ is newer than dist/main.js; run `npm run build` to measure the current code');
   const isolated = process.env.PTUNNEL_BENCH_NETNS === '1';
   log(isolated ? 'running in a private network namespace (loopback only)' : 'running in the host network namespace');
   const nofile = Number(require('node:child_process').execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim());

@@ -9,8 +9,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 
-if [ ! -f "$root/dist/cli.js" ]; then
-  echo "bench: dist/cli.js is missing; run: npm run build" >&2
+if [ ! -f "$root/dist/main.js" ]; then
+  echo "bench: dist/main.js is missing; run: npm run build" >&2
   exit 1
 fi
 

@@ -1,36 +1,22 @@
 import http from 'node:http';
-import { parseArgs } from 'node:util';
 import { formatHostPort } from '../net/address';
-import { parseAdminAddress } from '../config/load';
-import { usageError } from '../errors';
-import { parseDuration } from '../util/duration';
-import type { CommandIo } from './args';
+import type { CommandIo } from './io';
 
-const DEFAULT_ADMIN = '127.0.0.1:9090';
+export interface HealthInput {
+  admin: { host: string; port: number };
+  timeoutMs: number;
+  /** The timeout as the user wrote it, for the message when it passes. */
+  timeoutText: string;
+}
 
 /**
  * `ptunnel health [--admin ADDR:PORT] [--timeout 3s]`: exit 0 when /readyz answers 200, 1
  * otherwise. Made for Docker's HEALTHCHECK in an image that has no curl.
  */
-export async function runHealth(argv: string[], io: CommandIo): Promise<number> {
-  let values: { admin?: string; timeout?: string; help?: boolean };
-  try {
-    values = parseArgs({
-      args: argv,
-      options: { admin: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }).values;
-  } catch (err) {
-    throw usageError('ERR_USAGE', `${(err as Error).message.split('\n')[0]}; usage: ptunnel health [--admin ADDR:PORT] [--timeout 3s]`, err);
-  }
-  if (values.help) {
-    io.stdout('Usage: ptunnel health [--admin ADDR:PORT] [--timeout 3s]\n\nExit 0 when the admin server\'s /readyz answers 200, 1 otherwise.\nThe address defaults to PTUNNEL_ADMIN, then 127.0.0.1:9090.\n');
-    return 0;
-  }
-  const admin = parseAdminAddress(values.admin ?? io.env.PTUNNEL_ADMIN ?? DEFAULT_ADMIN);
+export async function runHealth(input: HealthInput, io: CommandIo): Promise<number> {
+  const { admin, timeoutMs } = input;
   // A server bound to every address is reached on loopback.
   const host = admin.host === '0.0.0.0' ? '127.0.0.1' : admin.host === '::' ? '::1' : admin.host;
-  const timeoutMs = parseDuration(values.timeout ?? '3s', 'timeout');
   const url = `http://${formatHostPort(host, admin.port)}/readyz`;
   return new Promise<number>((resolve) => {
     // A fresh connection each time: a pooled one could be stale and say nothing about now.
@@ -44,7 +30,7 @@ export async function runHealth(argv: string[], io: CommandIo): Promise<number> 
         resolve(ok ? 0 : 1);
       });
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${values.timeout ?? '3s'}`)));
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${input.timeoutText}`)));
     req.on('error', (err) => {
       io.stderr(`${url}: ${(err as NodeJS.ErrnoException).code ?? err.message}\n`);
       resolve(1);

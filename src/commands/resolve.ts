@@ -1,14 +1,11 @@
-import { parseCommandLine } from '../cli/args';
-import { loadConfig } from '../config/load';
+import type { RuntimeConfig } from '../config/load';
 import { Resolver, ServerReport } from '../dns/resolver';
 import { normalizeName } from '../dns/message';
 import { usageError } from '../errors';
 import { createLogger } from '../log/logger';
 import { ResolvedAddress, systemLookup } from '../dns/lookup';
 import { readLines } from '../util/files';
-import type { CommandIo } from './args';
-import { validateHost } from '../net/address';
-
+import type { CommandIo } from './io';
 
 /** Seams for tests: what getaddrinfo says, and which hosts file to quote. */
 export interface ResolveDeps {
@@ -41,21 +38,21 @@ function describe(report: ServerReport): string {
   return report.error ? `${line}\n      refused by the loop guard: ${report.error.message}` : line;
 }
 
+export interface ResolveInput {
+  /** The host name to look up, already checked. */
+  name: string;
+  config: RuntimeConfig;
+  /** -v: log each query. */
+  verbosity: number;
+}
+
 /**
  * `ptunnel resolve NAME`: what each configured resolver answers, which one ptunnel would use,
  * and why the system's own answer may differ (usually the hosts-file entry for the mail client).
  */
-export async function runResolve(argv: string[], io: CommandIo, deps: ResolveDeps = {}): Promise<number> {
-  const args = parseCommandLine(argv);
-  const positionals = args.positionals[0] === 'resolve' ? args.positionals.slice(1) : args.positionals;
-  if (positionals.length !== 1) {
-    throw usageError('ERR_USAGE', 'resolve takes one host name, e.g. "ptunnel resolve imap.gmail.com --dns 1.1.1.1"');
-  }
-  const name = validateHost(positionals[0] as string, 'name');
-  const options: Parameters<typeof loadConfig>[0] = { flags: { ...args.flags }, env: io.env };
-  if (args.configFile !== undefined) options.configFile = args.configFile;
-  const config = loadConfig(options);
-  const logger = createLogger({ level: args.verbosity > 0 ? 'debug' : 'error', format: 'text', write: io.stderr });
+export async function runResolve(input: ResolveInput, io: CommandIo, deps: ResolveDeps = {}): Promise<number> {
+  const { name, config } = input;
+  const logger = createLogger({ level: input.verbosity > 0 ? 'debug' : 'error', format: 'text', write: io.stderr });
   const resolver = new Resolver({ ...config.dns, cache: false, logger, ...(deps.dohCa ? { doh: { ca: deps.dohCa } } : {}) });
   try {
     if (resolver.servers.length === 0) {

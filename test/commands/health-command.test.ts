@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { runHealth } from '../../src/commands/health';
+import { dispatch } from '../../src/cli/main';
 import { freePort } from '../support/ports';
 import { startService } from '../support/service';
 
@@ -13,15 +13,15 @@ describe('ptunnel health', () => {
     const svc = await startService({ flags: { tunnels: ['0:127.0.0.1:9'] } });
     const admin = svc.adminUrl.replace('http://', '');
     const ok = io();
-    expect(await runHealth(['--admin', admin], ok.io)).toBe(0);
+    expect(await dispatch(['health', '--admin', admin], ok.io)).toBe(0);
     expect(ok.out.stdout).toMatch(/\/readyz: 200 ok/);
     const viaEnv = io({ PTUNNEL_ADMIN: admin.replace('127.0.0.1', '0.0.0.0') });
-    expect(await runHealth([], viaEnv.io)).toBe(0);
+    expect(await dispatch(['health'], viaEnv.io)).toBe(0);
 
     svc.signals.emit('SIGTERM');
     await svc.exited;
     const gone = io();
-    expect(await runHealth(['--admin', admin], gone.io)).toBe(1);
+    expect(await dispatch(['health', '--admin', admin], gone.io)).toBe(1);
     expect(gone.out.stderr).toMatch(/ECONNREFUSED/);
   });
 
@@ -30,7 +30,7 @@ describe('ptunnel health', () => {
     const silent = net.createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));
     const slow = io();
-    expect(await runHealth(['--admin', `127.0.0.1:${port}`, '--timeout', '200ms'], slow.io)).toBe(1);
+    expect(await dispatch(['health', '--admin', `127.0.0.1:${port}`, '--timeout', '200ms'], slow.io)).toBe(1);
     expect(slow.out.stderr).toMatch(/no answer within 200ms/);
     silent.close();
   });

@@ -1,4 +1,4 @@
-import { main } from '../../src/cli';
+import { main } from '../../src/cli/main';
 
 async function run(argv: string[]) {
   let stdout = '';

@@ -1,4 +1,4 @@
-import { configFromArgs } from '../../src/cli';
+import { configFromArgs } from '../../src/cli/runtime';
 import { parseCommandLine } from '../../src/cli/args';
 import { silentLogger } from '../../src/log/logger';
 import { TunnelService } from '../../src/tunnel/service';

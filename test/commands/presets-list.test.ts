@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPresets } from '../../src/commands/presets';
+import { dispatch } from '../../src/cli/main';
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
-  const code = await runPresets(argv, { stdout: (t) => void (stdout += t), stderr: () => undefined, env });
+  const code = await dispatch(['presets', ...argv], { stdout: (t) => void (stdout += t), stderr: () => undefined, env });
   return { code, stdout };
 }
 

@@ -1,8 +1,8 @@
-import { runPresets } from '../../src/commands/presets';
+import { dispatch } from '../../src/cli/main';
 
 async function show(...argv: string[]): Promise<string> {
   let stdout = '';
-  expect(await runPresets(['show', ...argv], { stdout: (t) => void (stdout += t), stderr: () => undefined, env: {} })).toBe(0);
+  expect(await dispatch(['presets', 'show', ...argv], { stdout: (t) => void (stdout += t), stderr: () => undefined, env: {} })).toBe(0);
   return stdout;
 }
 

@@ -35,9 +35,9 @@ describe('the hosts file does not send ptunnel back into itself', () => {
     } catch {
       // Type errors elsewhere still emit JavaScript; only a missing entry point is fatal.
     }
-    cli = join(dir, 'dist', 'cli.js');
+    cli = join(dir, 'dist', 'main.js');
     copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json')); // the CLI reads its version there
-    if (!existsSync(cli)) throw new Error('compiling ptunnel for the unshare test produced no dist/cli.js');
+    if (!existsSync(cli)) throw new Error('compiling ptunnel for the unshare test produced no dist/main.js');
     hosts = join(dir, 'hosts');
     writeFileSync(hosts, '127.0.0.1 localhost\n127.0.0.1 imap.test\n');
     dns = await startDnsmasq({ hosts: { 'imap.test': ['127.0.0.2'] } });

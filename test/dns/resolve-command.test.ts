@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli';
+import { main } from '../../src/cli/main';
+import { loadConfig } from '../../src/config/load';
 import { runResolve } from '../../src/commands/resolve';
 import { Dnsmasq, startDnsmasq } from '../support/dnsmasq';
 import { answer, FakeDns, startFakeDns } from '../support/fake-dns';
@@ -21,10 +22,12 @@ describe('ptunnel resolve NAME', () => {
     await stub.close();
   });
 
-  const run = async (argv: string[]) => {
+  // The handler takes what the CLI parsed: the name, and the configuration with these DNS servers.
+  const run = async (name: string, dns: string) => {
     let out = '';
     let err = '';
-    const code = await runResolve(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t), env: {} }, {
+    const config = loadConfig({ flags: { 'dns.servers': dns.split(',') }, env: {} });
+    const code = await runResolve({ name, config, verbosity: 0 }, { stdout: (t) => (out += t), stderr: (t) => (err += t), env: {} }, {
       hostsFile,
       systemLookup: async () => [{ address: '127.0.0.1', family: 4 }],
     });
@@ -32,7 +35,7 @@ describe('ptunnel resolve NAME', () => {
   };
 
   it('prints each resolver, the one ptunnel uses, and explains the hosts-file answer', async () => {
-    const { code, out } = await run(['resolve', 'imap.test', '--dns', `${stub.spec},${dnsmasq.spec}`]);
+    const { code, out } = await run('imap.test', `${stub.spec},${dnsmasq.spec}`);
     expect(code).toBe(0);
     const lines = out.split('\n');
     expect(lines[0]).toBe('imap.test');
@@ -46,7 +49,7 @@ describe('ptunnel resolve NAME', () => {
   });
 
   it('exits 1 for a name that does not exist', async () => {
-    const { code, out } = await run(['no.nx.test', `--dns=${dnsmasq.spec}`]);
+    const { code, out } = await run('no.nx.test', dnsmasq.spec);
     expect(code).toBe(1);
     expect(out).toContain('ERR_DNS_NXDOMAIN: no.nx.test does not exist (NXDOMAIN from DNS server');
     expect(out).toContain('ptunnel would fail: no.nx.test does not exist');

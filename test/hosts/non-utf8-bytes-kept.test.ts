@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runHosts } from '../../src/commands/hosts';
+import { dispatch } from '../../src/cli/main';
 
 const io = { stdout: () => undefined, stderr: () => undefined, env: {} };
 
@@ -11,11 +11,11 @@ describe('a hosts file that is not UTF-8', () => {
     // "café" in latin1 (0xe9) and a lone 0xff: invalid UTF-8, as in an ANSI Windows hosts file.
     const original = Buffer.concat([Buffer.from('127.0.0.1 localhost\r\n# caf'), Buffer.from([0xe9, 0xff]), Buffer.from('\r\n')]);
     writeFileSync(file, original);
-    expect(await runHosts(['--preset', 'gmail', '--apply', '--file', file], io)).toBe(0);
+    expect(await dispatch(['hosts', '--preset', 'gmail', '--apply', '--file', file], io)).toBe(0);
     const applied = readFileSync(file);
     expect(applied.subarray(0, original.length).equals(original)).toBe(true);
     expect(readFileSync(`${file}.ptunnel.bak`).equals(original)).toBe(true);
-    expect(await runHosts(['--preset', 'gmail', '--remove', '--file', file], io)).toBe(0);
+    expect(await dispatch(['hosts', '--preset', 'gmail', '--remove', '--file', file], io)).toBe(0);
     expect(readFileSync(file).equals(original)).toBe(true);
   });
 });

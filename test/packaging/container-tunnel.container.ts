@@ -87,7 +87,7 @@ test('the image admin endpoint, `ptunnel health` and the chart\'s helm-test scri
   );
   await waitForPort(admin, 20_000, () => (c.child.exitCode !== null ? `container exited ${c.child.exitCode}:\n${c.log()}` : undefined));
   // HEALTHCHECK's command, in the running container, with the admin address from env
-  const health = podman(['exec', '-e', `PTUNNEL_ADMIN=127.0.0.1:${admin}`, c.name, '/nodejs/bin/node', '/app/dist/cli.js', 'health']);
+  const health = podman(['exec', '-e', `PTUNNEL_ADMIN=127.0.0.1:${admin}`, c.name, '/nodejs/bin/node', '/app/dist/main.js', 'health']);
   expect(health.status).toBe(0);
   // the helm test hook's script, run as the hook pod would: the image's node, no shell
   const helm = k8sTool('helm');

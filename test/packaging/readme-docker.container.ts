@@ -53,7 +53,7 @@ import { ReadmeCommand, readmeCommands, sectionText, shellWords, splitAssignment
 const IMAGE = process.env.PTUNNEL_IMAGE ?? 'ptunnel:ci';
 const SECTION = 'Docker';
 const UPSTREAM = '127.0.0.2';
-const NODE = ['/nodejs/bin/node', '/app/dist/cli.js'];
+const NODE = ['/nodejs/bin/node', '/app/dist/main.js'];
 const LOOPBACK_ENV = ['-e', 'PTUNNEL_LISTEN=127.0.0.1', '-e', 'PTUNNEL_ADMIN=127.0.0.1:9090', '-e', 'PTUNNEL_MODE=proxy'];
 
 type Kind = 'build' | 'export' | 'shell' | 'run' | 'compose-up' | 'compose-logs' | 'unknown';

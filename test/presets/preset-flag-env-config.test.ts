@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configFromArgs } from '../../src/cli';
+import { configFromArgs } from '../../src/cli/runtime';
 import { parseCommandLine } from '../../src/cli/args';
 import { loadConfig } from '../../src/config/load';
 

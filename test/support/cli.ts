@@ -1,7 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-export const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+export const CLI = join(__dirname, '..', '..', 'dist', 'main.js');
 
 /**
  * Environment for a child ptunnel: no proxy variables inherited from the machine, and a DNS
@@ -49,4 +49,10 @@ export function startCli(args: string[], tunnels: number, env: NodeJS.ProcessEnv
     });
     exited.then((code) => reject(new Error(`ptunnel exited with ${code} before listening: ${err}`)));
   });
+}
+
+/** An in-process CommandIo that keeps what a command writes. */
+export function captureIo(env: NodeJS.ProcessEnv = {}) {
+  const out = { stdout: '', stderr: '' };
+  return { out, io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), env } };
 }

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runHosts } from '../../src/commands/hosts';
+import { dispatch } from '../../src/cli/main';
 
 /** A hosts file in a folder of its own (the backup and temporary files go next to it). */
 export function hostsFile(content: string | Buffer, name = 'hosts'): string {
@@ -17,7 +17,7 @@ export async function hosts(...argv: string[]): Promise<{ code: number; stdout: 
   let stdout = '';
   const io = { stdout: (t: string) => void (stdout += t), stderr: () => undefined, env: {} };
   try {
-    return { code: await runHosts(argv, io), stdout };
+    return { code: await dispatch(['hosts', ...argv], io), stdout };
   } catch (err) {
     return { code: -1, stdout, error: err as Error };
   }

@@ -1,0 +1,165 @@
+import { isIP } from 'node:net';
+import { parseAdminAddress } from '../config/load';
+import { printableConfig } from '../config/print';
+import { HealthInput, runHealth } from '../commands/health';
+import { HostsInput, runHosts } from '../commands/hosts';
+import type { CommandIo } from '../commands/io';
+import { PresetsInput, runPresets } from '../commands/presets';
+import { ResolveInput, runResolve } from '../commands/resolve';
+import { runService } from '../commands/run';
+import { usageError } from '../errors';
+import { defaultHostsPath } from '../hosts/file';
+import { validateHost } from '../net/address';
+import { parseLocalPorts } from '../presets/local-ports';
+import { PRESET_NAME } from '../presets/schema';
+import { parseDuration } from '../util/duration';
+import { HELP_FLAG, OptionTable, ParsedArgs, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
+import { HEALTH_HELP, hostsHelp, PRESETS_HELP, resolveHelp, tunnelHelp } from './help';
+import { configFromArgs, listSetting, makeLogger, settingSources, stringSetting, version } from './runtime';
+
+/** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
+export interface Command {
+  name: string;
+  help(): string;
+  options: OptionTable;
+  /** Whether it takes positional arguments (health takes none). */
+  allowPositionals: boolean;
+  execute(parsed: ParsedOptions, io: CommandIo): Promise<number>;
+}
+
+interface CommandSpec<I> extends Omit<Command, 'execute'> {
+  /** The parsed command line and the environment turned into the handler's typed input; throws on bad input. */
+  input(parsed: ParsedOptions, io: CommandIo): I;
+  handler(input: I, io: CommandIo): Promise<number>;
+}
+
+function command<I>({ input, handler, ...rest }: CommandSpec<I>): Command {
+  return { ...rest, execute: async (parsed, io) => handler(input(parsed, io), io) };
+}
+
+function runInput(parsed: ParsedOptions): ParsedArgs {
+  const args = tunnelArgs(parsed);
+  const [first] = args.positionals;
+  if (first !== undefined && !first.includes(':')) {
+    throw usageError('ERR_USAGE', `unknown command "${first}"; tunnels are written LOCAL_PORT:HOST:PORT, see "ptunnel --help"`);
+  }
+  return args;
+}
+
+async function runTunnels(args: ParsedArgs, io: CommandIo): Promise<number> {
+  const config = configFromArgs(args, io, args.positionals);
+  if (args.printConfig) {
+    io.stdout(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
+    return 0;
+  }
+  return runService({
+    config,
+    logger: makeLogger(config, args, io),
+    version: version(),
+    reloadConfig: () => configFromArgs(args, io, args.positionals),
+  });
+}
+
+function resolveInput(parsed: ParsedOptions, io: CommandIo): ResolveInput {
+  const args = tunnelArgs(parsed);
+  if (args.positionals.length !== 1) {
+    throw usageError('ERR_USAGE', 'resolve takes one host name, e.g. "ptunnel resolve imap.gmail.com --dns 1.1.1.1"');
+  }
+  const name = validateHost(args.positionals[0] as string, 'name');
+  return { name, config: configFromArgs(args, io, []), verbosity: args.verbosity };
+}
+
+const DEFAULT_ADDRESS = '127.0.0.1';
+
+function addressOption(values: Record<string, unknown>, command: string): string {
+  const address = (values.address as string | undefined) ?? DEFAULT_ADDRESS;
+  if (!isIP(address)) throw usageError('ERR_USAGE', `${command}: --address "${address}" is not an IP address`);
+  return address;
+}
+
+function presetsInput({ values, positionals }: ParsedOptions, io: CommandIo): PresetsInput {
+  const flags = settingFlags(values);
+  const presetsDir = stringSetting('presetsDir', flags, io.env) ?? null;
+  const [action, name, ...extra] = positionals;
+  if (action === undefined || action === 'list') {
+    if (name !== undefined) throw usageError('ERR_USAGE', `presets: unexpected argument "${name}"; see "ptunnel presets --help"`);
+    return { action: 'list', presetsDir };
+  }
+  if (action !== 'show') throw usageError('ERR_USAGE', `presets: unknown action "${action}"; use "ptunnel presets" or "ptunnel presets show NAME"`);
+  if (name === undefined) throw usageError('ERR_USAGE', 'presets show: which preset? e.g. "ptunnel presets show gmail"');
+  if (extra.length > 0) throw usageError('ERR_USAGE', `presets show: unexpected argument "${extra[0]}"; show one preset at a time`);
+  const localPorts = parseLocalPorts(stringSetting('localPorts', flags, io.env) ?? 'preset', `local ports (${settingSources('localPorts')})`);
+  return { action: 'show', name, presetsDir, localPorts, address: addressOption(values, 'presets show') };
+}
+
+function hostsInput({ values, positionals }: ParsedOptions, io: CommandIo): HostsInput {
+  if (positionals.length > 0) throw usageError('ERR_USAGE', `hosts: unexpected argument "${positionals[0]}"; name presets with --preset NAME`);
+  if (values.apply === true && values.remove === true) throw usageError('ERR_USAGE', 'hosts: give --apply or --remove, not both');
+  const flags = settingFlags(values);
+  const names = [...new Set(listSetting('presets', flags, io.env).map((n) => n.toLowerCase()))];
+  if (names.length === 0) throw usageError('ERR_USAGE', 'hosts: which preset? e.g. "ptunnel hosts --preset gmail"');
+  const file = (values.file as string | undefined) ?? defaultHostsPath();
+  if (values.remove === true) {
+    const bad = names.find((n) => !PRESET_NAME.test(n));
+    if (bad !== undefined) throw usageError('ERR_USAGE', `hosts: "${bad}" is not a preset name`);
+    return { action: 'remove', names, file };
+  }
+  return {
+    action: values.apply === true ? 'apply' : 'print',
+    names,
+    file,
+    address: addressOption(values, 'hosts'),
+    presetsDir: stringSetting('presetsDir', flags, io.env) ?? null,
+  };
+}
+
+const DEFAULT_ADMIN = '127.0.0.1:9090';
+const DEFAULT_HEALTH_TIMEOUT = '3s';
+
+function healthInput({ values }: ParsedOptions, io: CommandIo): HealthInput {
+  const admin = parseAdminAddress(stringSetting('admin', settingFlags(values), io.env) ?? DEFAULT_ADMIN);
+  const timeoutText = (values.timeout as string | undefined) ?? DEFAULT_HEALTH_TIMEOUT;
+  return { admin, timeoutMs: parseDuration(timeoutText, 'timeout'), timeoutText };
+}
+
+/** The default: no name on the command line, only tunnels and settings. */
+export const RUN = command({ name: 'run', help: tunnelHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: runInput, handler: runTunnels });
+
+/** Every sub-command, each declared once: its name, help, options and handler. */
+export const COMMANDS: readonly Command[] = [
+  RUN,
+  // The same options as the tunnel command, so that "ptunnel --dns 1.1.1.1 resolve NAME" works too.
+  command({ name: 'resolve', help: resolveHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: resolveInput, handler: runResolve }),
+  command({
+    name: 'presets',
+    help: () => PRESETS_HELP,
+    options: { ...settingOptions(['presetsDir', 'localPorts']), address: { type: 'string' }, ...HELP_FLAG },
+    allowPositionals: true,
+    input: presetsInput,
+    handler: runPresets,
+  }),
+  command({
+    name: 'hosts',
+    help: hostsHelp,
+    options: {
+      ...settingOptions(['presets']),
+      apply: { type: 'boolean' },
+      remove: { type: 'boolean' },
+      file: { type: 'string' },
+      address: { type: 'string' },
+      ...settingOptions(['presetsDir']),
+      ...HELP_FLAG,
+    },
+    allowPositionals: true,
+    input: hostsInput,
+    handler: runHosts,
+  }),
+  command({
+    name: 'health',
+    help: () => HEALTH_HELP,
+    options: { ...settingOptions(['admin']), timeout: { type: 'string' }, ...HELP_FLAG },
+    allowPositionals: false,
+    input: healthInput,
+    handler: runHealth,
+  }),
+];

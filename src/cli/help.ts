@@ -1,0 +1,119 @@
+import { defaultHostsPath } from '../hosts/file';
+import { SETTING_FLAGS, SHORT } from './args';
+
+function wrap(text: string, indent: number, width = 100): string {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && line.length + 1 + w.length > width - indent) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+/** `--help` rows for settings, from the schema, so that help and schema cannot drift apart. */
+function settingRows(keys?: string[]): Array<[string, string]> {
+  return SETTING_FLAGS.filter(([key]) => keys === undefined || keys.includes(key)).map(([, s]) => {
+    const arg = s.arg as string;
+    const short = SHORT[arg];
+    const name = `${short ? `-${short}, ` : '    '}--${arg} ${arg.includes('file') || arg === 'proxy-ca' ? 'FILE' : 'VALUE'}`;
+    const dflt = s.default === null || (Array.isArray(s.default) && s.default.length === 0) ? '' : ` [default: ${String(s.default)}]`;
+    return [name, `${s.doc}${dflt} (env ${s.env})`];
+  });
+}
+
+function optionList(rows: Array<[string, string]>): string {
+  const width = Math.max(...rows.map(([n]) => n.length)) + 2;
+  return rows.map(([n, d]) => `  ${n.padEnd(width)}${wrap(d, width + 2)}`).join('\n');
+}
+
+const CONFIG_ROW: [string, string] = ['-c, --config FILE', 'Read settings from a JSON or YAML file (flags win over env, env over the file).'];
+
+export function tunnelHelp(): string {
+  const options = optionList([
+    ...settingRows(),
+    CONFIG_ROW,
+    ['    --print-config', 'Print the effective configuration as JSON, secrets masked, and exit.'],
+    ['-v, --verbose', 'More logging: -v debug, -vv trace.'],
+    ['-q, --quiet', 'Log errors only.'],
+    ['-h, --help', 'Show this help and exit.'],
+    ['-V, --version', 'Print the version and exit.'],
+  ]);
+  return `Usage: ptunnel [options] LOCAL_PORT:HOST:PORT [...]
+       ptunnel [options] BIND_ADDR:LOCAL_PORT:HOST:PORT [...]
+       ptunnel [options] --preset NAME [--preset NAME ...] [mappings ...]
+       ptunnel presets [show NAME]           (ptunnel presets --help)
+       ptunnel hosts --preset NAME [--apply | --remove] [--file PATH]   (ptunnel hosts --help)
+       ptunnel resolve NAME [--dns LIST]     (what ptunnel's own resolver answers)
+       ptunnel health [--admin ADDR:PORT]    (exit 0 when /readyz answers 200)
+
+Listens on local ports and carries each connection to HOST:PORT through an HTTP proxy
+(CONNECT), or directly when the proxy is unreachable. TLS stays end to end.
+
+Examples:
+  ptunnel -p proxy.corp:3128 --preset gmail
+  ptunnel -p proxy.corp:3128 9993:imap.gmail.com:993 5587:smtp.gmail.com:587
+  HTTPS_PROXY=http://proxy.corp:3128 ptunnel 2222:ssh.github.com:443
+  ptunnel 9993:[2001:db8::1]:993
+
+Options:
+${options}
+
+Durations take a unit: 500ms, 10s, 2m, 1h.
+`;
+}
+
+export function resolveHelp(): string {
+  const options = optionList([
+    ...settingRows(['dns.servers', 'dns.timeout', 'dns.retries', 'dns.allow']),
+    CONFIG_ROW,
+    ['-v, --verbose', 'Log each query.'],
+    ['-h, --help', 'Show this help and exit.'],
+  ]);
+  return `Usage: ptunnel resolve NAME [--dns LIST] [options]
+
+Asks each resolver ptunnel is configured with for NAME, prints what each answers and which
+answer ptunnel would connect to, and explains why the system's own answer may differ (usually
+the hosts-file entry for the mail client). Exit 0 when ptunnel gets a usable address, 1 otherwise.
+Every option of "ptunnel --help" is accepted; these are the ones that matter here:
+
+${options}
+`;
+}
+
+export const PRESETS_HELP = `Usage: ptunnel presets [--presets-dir DIR]
+       ptunnel presets show NAME [--local-ports preset|same] [--address IP] [--presets-dir DIR]
+
+Lists the presets, or shows one: its tunnels, the hosts-file lines, the mail-client settings
+as Thunderbird names them, a Kubernetes hostAliases snippet and docker -p flags.
+
+  --presets-dir DIR   Your own presets (NAME.yaml); they override built-ins of the same name
+                      (env PTUNNEL_PRESETS_DIR).
+  --local-ports MODE  preset: the preset's own ports (default); same: the remote ports.
+  --address IP        Where the hosts file and hostAliases point the names [default: 127.0.0.1].
+`;
+
+export function hostsHelp(): string {
+  return `Usage: ptunnel hosts --preset NAME [--apply | --remove] [--file PATH] [--address IP]
+
+Prints the hosts-file block that points a preset's server names at ptunnel, so that the mail
+client keeps the real names and TLS checks the real certificates. --apply writes the block
+(marked "# BEGIN ptunnel NAME" ... "# END ptunnel NAME"), --remove takes it out again; both keep
+a copy of the previous file as PATH.ptunnel.bak and need the rights to write the file.
+
+  --preset NAME       Repeatable, or a comma list (env PTUNNEL_PRESET).
+  --file PATH         The hosts file [default: ${defaultHostsPath()}].
+  --address IP        Where the names point [default: 127.0.0.1].
+  --presets-dir DIR   Your own presets (env PTUNNEL_PRESETS_DIR).
+`;
+}
+
+export const HEALTH_HELP = `Usage: ptunnel health [--admin ADDR:PORT] [--timeout 3s]
+
+Exit 0 when the admin server's /readyz answers 200, 1 otherwise.
+The address defaults to PTUNNEL_ADMIN, then 127.0.0.1:9090.
+`;
