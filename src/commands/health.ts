@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { formatHostPort } from '../net/address';
-import { parseAdminAddress } from '../config/load';
-import { usageError } from '../errors';
+import { parseAdminAddress } from '../config/admin';
+import { inContext, usageError } from '../errors';
 import { parseDuration } from '../util/duration';
 import type { CommandIo } from './args';
 
@@ -30,7 +30,7 @@ export async function runHealth(argv: string[], io: CommandIo): Promise<number> 
   const admin = parseAdminAddress(values.admin ?? io.env.PTUNNEL_ADMIN ?? DEFAULT_ADMIN);
   // A server bound to every address is reached on loopback.
   const host = admin.host === '0.0.0.0' ? '127.0.0.1' : admin.host === '::' ? '::1' : admin.host;
-  const timeoutMs = parseDuration(values.timeout ?? '3s', 'timeout');
+  const timeoutMs = inContext('timeout', () => parseDuration(values.timeout ?? '3s'));
   const url = `http://${formatHostPort(host, admin.port)}/readyz`;
   return new Promise<number>((resolve) => {
     // A fresh connection each time: a pooled one could be stale and say nothing about now.

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { inSetting } from '../config/setting';
 import { usageError } from '../errors';
 import { LocalPorts, parseLocalPorts } from '../presets/local-ports';
 import { findPreset, loadPresetCatalog } from '../presets/load';
@@ -43,9 +44,8 @@ export async function runPresets(argv: string[], io: CommandIo): Promise<number>
   if (action !== 'show') throw usageError('ERR_USAGE', `presets: unknown action "${action}"; use "ptunnel presets" or "ptunnel presets show NAME"`);
   if (name === undefined) throw usageError('ERR_USAGE', 'presets show: which preset? e.g. "ptunnel presets show gmail"');
   if (extra.length > 0) throw usageError('ERR_USAGE', `presets show: unexpected argument "${extra[0]}"; show one preset at a time`);
-  const mode: LocalPorts = parseLocalPorts(
-    (values['local-ports'] as string | undefined) ?? io.env.PTUNNEL_LOCAL_PORTS ?? 'preset',
-    'local ports (--local-ports, PTUNNEL_LOCAL_PORTS)',
+  const mode: LocalPorts = inSetting('localPorts', () =>
+    parseLocalPorts((values['local-ports'] as string | undefined) ?? io.env.PTUNNEL_LOCAL_PORTS ?? 'preset'),
   );
   const address = (values.address as string | undefined) ?? '127.0.0.1';
   if (!isIP(address)) throw usageError('ERR_USAGE', `presets show: --address "${address}" is not an IP address`);
