@@ -12,7 +12,7 @@ import type { LogFormat, Mode } from './formats';
 import type { NoProxy } from './no-proxy';
 import { ProxySettings, resolveNoProxy, resolveProxy } from './proxy';
 import { RawSettings, schema } from './schema';
-import { inSetting, isSettingKey, settingError } from './setting';
+import { inSetting, isSettingKey, refuseSetting } from './setting';
 import { timeouts } from './timeouts';
 import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
@@ -70,11 +70,11 @@ function readConfigFile(file: string): Record<string, unknown> {
 }
 
 /** Turns convict's multi-line report into one line that names the setting and how to set it. */
-function convictError(err: unknown, file?: string): PtunnelError {
+function rethrowConvictError(err: unknown, file?: string): never {
   const first = String((err as Error).message ?? err).split('\n')[0] ?? '';
   const undeclared = /configuration param '([^']+)' not declared/.exec(first);
   if (undeclared) {
-    return usageError(
+    throw usageError(
       'ERR_CONFIG',
       `unknown setting "${undeclared[1]}"${file ? ` in config file ${file}` : ''}; see "ptunnel --help" for the settings`,
       err,
@@ -82,19 +82,18 @@ function convictError(err: unknown, file?: string): PtunnelError {
   }
   const m = /^([\w.]+): (.*?)(?:: value was (.*))?$/.exec(first);
   const key = m?.[1];
-  if (!m || key === undefined || !isSettingKey(key)) return usageError('ERR_CONFIG', `invalid configuration: ${first}`, err);
+  if (!m || key === undefined || !isSettingKey(key)) throw usageError('ERR_CONFIG', `invalid configuration: ${first}`, err);
   const [, , problem, value] = m;
   const message = (problem as string).replace(/^must be one of the possible values: /, 'must be one of ').trim();
   // Our own formats already quote the value they refuse.
   const got = value && !message.includes(value) ? `, got ${value}` : '';
-  return settingError(key, `${message}${got}`, err);
+  return refuseSetting(key, `${message}${got}`, err);
 }
 
 /** Defaults < config file < environment < flags, checked against the schema. */
 function layeredSettings(options: LoadOptions, env: NodeJS.ProcessEnv): RawSettings {
   try {
-    // convict's Schema type wants mutable arrays; the schema is read-only on purpose.
-    const cfg = convict<RawSettings>(schema as unknown as convict.Schema<RawSettings>, { env, args: [] });
+    const cfg = convict<RawSettings>(schema, { env, args: [] });
     if (options.configFile) cfg.load(readConfigFile(options.configFile));
     for (const [key, value] of Object.entries(options.flags ?? {})) {
       if (value !== undefined) cfg.set(key as never, value as never);
@@ -103,7 +102,7 @@ function layeredSettings(options: LoadOptions, env: NodeJS.ProcessEnv): RawSetti
     return cfg.getProperties();
   } catch (err) {
     if (err instanceof PtunnelError) throw err;
-    throw convictError(err, options.configFile);
+    return rethrowConvictError(err, options.configFile);
   }
 }
 

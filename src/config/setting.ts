@@ -1,4 +1,4 @@
-import { ErrorCode, inContext, PtunnelError, usageError, withContext } from '../errors';
+import { ErrorCode, inContext, usageError } from '../errors';
 import { SettingKey, settings } from './schema';
 
 const SETTINGS = new Map(settings());
@@ -30,7 +30,9 @@ export function inSource<T>(source: string, parse: () => T, code?: ErrorCode): T
   return inContext(invalid(source), parse, code);
 }
 
-/** A problem found with a setting's value outside a parser (convict's own checks). */
-export function settingError(key: SettingKey, problem: string, cause?: unknown): PtunnelError {
-  return withContext(usageError('ERR_CONFIG', problem, cause), invalid(settingName(key))) as PtunnelError;
+/** Refuses a setting's value for a problem found outside a parser (convict's own checks). */
+export function refuseSetting(key: SettingKey, problem: string, cause?: unknown): never {
+  return inSetting<never>(key, () => {
+    throw usageError('ERR_CONFIG', problem, cause);
+  });
 }
