@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { parseAdminAddress } from '../config/load';
+import { parseAdminAddress } from '../config/admin';
+import { inSetting } from '../config/setting';
 import { printableConfig } from '../config/print';
 import { HealthInput, runHealth } from '../commands/health';
 import { HostsInput, runHosts } from '../commands/hosts';
@@ -7,7 +8,7 @@ import type { CommandIo } from '../commands/io';
 import { PresetsInput, runPresets } from '../commands/presets';
 import { ResolveInput, runResolve } from '../commands/resolve';
 import { runService } from '../commands/run';
-import { usageError } from '../errors';
+import { inContext, usageError } from '../errors';
 import { defaultHostsPath } from '../hosts/file';
 import { validateHost } from '../net/address';
 import { parseLocalPorts } from '../presets/local-ports';
@@ -15,7 +16,7 @@ import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
 import { HELP_FLAG, OptionTable, ParsedArgs, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
 import { HEALTH_HELP, hostsHelp, PRESETS_HELP, resolveHelp, tunnelHelp } from './help';
-import { configFromArgs, listSetting, makeLogger, settingSources, stringSetting, version } from './runtime';
+import { configFromArgs, listSetting, makeLogger, stringSetting, version } from './runtime';
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
 export interface Command {
@@ -88,7 +89,7 @@ function presetsInput({ values, positionals }: ParsedOptions, io: CommandIo): Pr
   if (action !== 'show') throw usageError('ERR_USAGE', `presets: unknown action "${action}"; use "ptunnel presets" or "ptunnel presets show NAME"`);
   if (name === undefined) throw usageError('ERR_USAGE', 'presets show: which preset? e.g. "ptunnel presets show gmail"');
   if (extra.length > 0) throw usageError('ERR_USAGE', `presets show: unexpected argument "${extra[0]}"; show one preset at a time`);
-  const localPorts = parseLocalPorts(stringSetting('localPorts', flags, io.env) ?? 'preset', `local ports (${settingSources('localPorts')})`);
+  const localPorts = inSetting('localPorts', () => parseLocalPorts(stringSetting('localPorts', flags, io.env) ?? 'preset'));
   return { action: 'show', name, presetsDir, localPorts, address: addressOption(values, 'presets show') };
 }
 
@@ -119,7 +120,7 @@ const DEFAULT_HEALTH_TIMEOUT = '3s';
 function healthInput({ values }: ParsedOptions, io: CommandIo): HealthInput {
   const admin = parseAdminAddress(stringSetting('admin', settingFlags(values), io.env) ?? DEFAULT_ADMIN);
   const timeoutText = (values.timeout as string | undefined) ?? DEFAULT_HEALTH_TIMEOUT;
-  return { admin, timeoutMs: parseDuration(timeoutText, 'timeout'), timeoutText };
+  return { admin, timeoutMs: inContext('timeout', () => parseDuration(timeoutText)), timeoutText };
 }
 
 /** The default: no name on the command line, only tunnels and settings. */

@@ -56,9 +56,3 @@ export function stringSetting(key: string, flags: Record<string, unknown>, env: 
 export function listSetting(key: string, flags: Record<string, unknown>, env: NodeJS.ProcessEnv): string[] {
   return listValue(setting(key, flags, env));
 }
-
-/** "--local-ports, PTUNNEL_LOCAL_PORTS": where a user sets a setting, for messages. */
-export function settingSources(key: string): string {
-  const s = SETTINGS.get(key);
-  return [s?.arg ? `--${s.arg}` : undefined, s?.env].filter(Boolean).join(', ');
-}

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { PtunnelError, usageError } from '../errors';
+import { inContext, usageError } from '../errors';
 import { formatHostPort, validateHost } from '../net/address';
 import { redactProxyText } from '../log/redact';
 
@@ -55,22 +55,19 @@ function finish(
   password: string | undefined,
   spec: string,
 ): ProxyEndpoint {
-  try {
-    const bare = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
-    if (rawHost.startsWith('[') && isIP(bare) !== 6) throw usageError('ERR_HOSTNAME', `${rawHost} is not an IPv6 address`);
-    const host = validateHost(bare, 'proxy host');
-    const port = rawPort === '' ? DEFAULT_PORTS[protocol] : Number(rawPort);
-    if (!(port >= 1 && port <= 65535)) throw usageError('ERR_PROXY_SPEC', `proxy port ${rawPort} is out of range (1-65535)`);
-    const endpoint: ProxyEndpoint = { protocol, host, port };
-    if (username !== undefined) endpoint.username = username;
-    if (password !== undefined) endpoint.password = password;
-    return endpoint;
-  } catch (err) {
-    if (err instanceof PtunnelError && err.code !== 'ERR_PROXY_SPEC') {
-      throw usageError('ERR_PROXY_SPEC', `proxy ${JSON.stringify(redactProxyText(spec))}: ${err.message}`, err);
-    }
-    throw err;
-  }
+  const host = inContext(`proxy ${JSON.stringify(redactProxyText(spec))}`, () => proxyHost(rawHost), 'ERR_PROXY_SPEC');
+  const port = rawPort === '' ? DEFAULT_PORTS[protocol] : Number(rawPort);
+  if (!(port >= 1 && port <= 65535)) throw usageError('ERR_PROXY_SPEC', `proxy port ${rawPort} is out of range (1-65535)`);
+  const endpoint: ProxyEndpoint = { protocol, host, port };
+  if (username !== undefined) endpoint.username = username;
+  if (password !== undefined) endpoint.password = password;
+  return endpoint;
+}
+
+function proxyHost(rawHost: string): string {
+  const bare = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
+  if (rawHost.startsWith('[') && isIP(bare) !== 6) throw usageError('ERR_HOSTNAME', `${rawHost} is not an IPv6 address`);
+  return validateHost(bare, 'proxy host');
 }
 
 /** The proxy as it may be shown in logs and `--print-config`: never with a password. */

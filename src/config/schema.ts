@@ -1,5 +1,4 @@
-import convict from 'convict';
-import { parseDuration } from '../util/duration';
+import { Format, FormatValue, LOCAL_PORTS, LOG_FORMATS, LOG_LEVELS, MODES } from './formats';
 
 /**
  * The single source of truth for settings: each has a doc, a format, a default, an env var and
@@ -7,58 +6,18 @@ import { parseDuration } from '../util/duration';
  * setting cannot exist in one place and be missing in another.
  */
 
-convict.addFormat({
-  name: 'duration-text',
-  validate(value: unknown) {
-    if (typeof value !== 'string') throw new Error('must be a duration such as 500ms, 10s or 2m');
-    parseDuration(value);
-  },
-  coerce: (value: unknown) => String(value).trim(),
-});
-
-convict.addFormat({
-  name: 'string-list',
-  validate(value: unknown) {
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-      throw new Error('must be a list of strings');
-    }
-  },
-  coerce: (value: string) =>
-    value
-      .split(/[\s,]+/)
-      .map((v) => v.trim())
-      .filter((v) => v.length > 0),
-});
-
-// Convict's Boolean takes anything but "false" as true; a switch says what it accepts.
-convict.addFormat({
-  name: 'switch',
-  validate(value: unknown) {
-    if (typeof value !== 'boolean') throw new Error('must be true or false (also yes/no, on/off, 1/0)');
-  },
-  coerce: (value: unknown) => {
-    const text = String(value).trim().toLowerCase();
-    if (['true', 'yes', 'on', '1'].includes(text)) return true;
-    if (['false', 'no', 'off', '0'].includes(text)) return false;
-    return value;
-  },
-});
-
-convict.addFormat({
-  name: 'optional-string',
-  validate(value: unknown) {
-    if (value !== null && typeof value !== 'string') throw new Error('must be a string');
-  },
-});
-
 export interface SettingDoc {
   doc: string;
-  format: unknown;
+  format: Format;
   default: unknown;
   env?: string;
   arg?: string;
   sensitive?: boolean;
   nullable?: boolean;
+}
+
+interface SchemaTree {
+  [key: string]: SettingDoc | SchemaTree;
 }
 
 export const schema = {
@@ -107,7 +66,7 @@ export const schema = {
   },
   mode: {
     doc: 'auto: try the proxy, fall back to a direct connection when it is unreachable; proxy: never go direct; direct: never use a proxy. Without a proxy the mode is direct.',
-    format: ['auto', 'proxy', 'direct'],
+    format: MODES,
     default: 'auto',
     env: 'PTUNNEL_MODE',
     arg: 'mode',
@@ -151,14 +110,14 @@ export const schema = {
   log: {
     level: {
       doc: 'error, warn, info, debug or trace (-v is debug, -vv trace, -q error).',
-      format: ['error', 'warn', 'info', 'debug', 'trace'],
+      format: LOG_LEVELS,
       default: 'info',
       env: 'PTUNNEL_LOG_LEVEL',
       arg: 'log-level',
     },
     format: {
       doc: 'text or json; auto picks text on a terminal and json otherwise.',
-      format: ['auto', 'text', 'json'],
+      format: LOG_FORMATS,
       default: 'auto',
       env: 'PTUNNEL_LOG_FORMAT',
       arg: 'log-format',
@@ -168,6 +127,12 @@ export const schema = {
     servers: {
       doc: 'Resolvers for direct connections, tried in order: IP[:port] or udp://IP[:port] (UDP, TCP when truncated), tcp://IP[:port], https://HOST[:port]/PATH (DNS over HTTPS; append {?dns} for GET), or system (nameservers in /etc/resolv.conf). Never the hosts file.',
       format: 'string-list',
+      // Works on a laptop, in Docker and in Kubernetes; see README "DNS: how ptunnel finds the real
+      // servers". In short: the system's nameservers know internal and split-horizon names and are
+      // often the only DNS a locked-down network lets out, so they go first. They reach past the
+      // hosts file everywhere except behind a local stub that reads it (systemd-resolved on
+      // 127.0.0.53, dnsmasq on a laptop); the loop guard catches that answer and the public DoH
+      // servers, addressed by IP so that nothing has to be looked up to reach them, answer instead.
       default: ['system', 'https://1.1.1.1/dns-query', 'https://8.8.8.8/dns-query'] as string[],
       env: 'PTUNNEL_DNS',
       arg: 'dns',
@@ -253,33 +218,24 @@ export const schema = {
   },
   localPorts: {
     doc: 'preset: each preset\'s own local ports, which never collide; same: the remote ports themselves (993, 587, 465), for containers whose clients keep default ports (ports below 1024 need privilege).',
-    format: ['preset', 'same'],
+    format: LOCAL_PORTS,
     default: 'preset',
     env: 'PTUNNEL_LOCAL_PORTS',
     arg: 'local-ports',
   },
-};
+} as const satisfies SchemaTree;
 
-/** The validated values, shaped like the schema. */
-export interface RawSettings {
-  proxy: { url: string | null; user: string | null; password: string | null; passwordFile: string | null; ca: string | null };
-  mode: string;
-  noProxy: string | null;
-  listen: string;
-  connectTimeout: string;
-  idleTimeout: string;
-  halfCloseTimeout: string;
-  log: { level: string; format: string };
-  dns: { servers: string[]; timeout: string; retries: number; cache: boolean; allow: string[] };
-  admin: string | null;
-  shutdownTimeout: string;
-  maxConnections: number;
-  maxConnectionsPerTunnel: number;
-  tunnels: string[];
-  presets: string[];
-  presetsDir: string | null;
-  localPorts: string;
-}
+/** The validated values, shaped like the schema: each setting's type follows from its format. */
+type Values<S> = {
+  -readonly [K in keyof S]: S[K] extends { format: infer F; default: unknown } ? FormatValue<F> : Values<S[K]>;
+};
+export type RawSettings = Values<typeof schema>;
+
+/** The dotted names of the settings ("mode", "dns.servers"), as convict and the flags use them. */
+type Keys<S, Prefix extends string = ''> = {
+  [K in keyof S & string]: S[K] extends { default: unknown } ? `${Prefix}${K}` : Keys<S[K], `${Prefix}${K}.`>;
+}[keyof S & string];
+export type SettingKey = Keys<typeof schema>;
 
 /** Every leaf setting with its dotted key, in schema order. */
 export function settings(node: Record<string, unknown> = schema, prefix = ''): Array<[string, SettingDoc]> {

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { PtunnelError, usageError } from '../errors';
+import { inContext, usageError } from '../errors';
 import { formatHostPort, parsePort, validateHost } from '../net/address';
 
 export interface TunnelSpec {
@@ -56,28 +56,29 @@ export function parseTunnelSpec(spec: string, source = spec): TunnelSpec {
   if (!fields || (fields.length !== 3 && fields.length !== 4)) {
     throw usageError('ERR_TUNNEL_SPEC', `tunnel ${JSON.stringify(spec)} is not a valid mapping; ${hint}`);
   }
-  try {
-    const [bind, local, host, port] = fields.length === 4 ? fields : [undefined, ...fields];
-    const tunnel: TunnelSpec = {
-      localPort: parsePort(local as string, 'local port', true),
-      host: validateHost(unbracket(host as string, 'host'), 'host'),
-      port: parsePort(port as string, 'remote port'),
-      source,
-    };
-    if (bind !== undefined) {
-      const listenHost = unbracket(bind, 'listen address');
-      if (!isIP(listenHost) && listenHost !== 'localhost') {
-        throw usageError('ERR_TUNNEL_SPEC', `listen address ${JSON.stringify(bind)} must be an IP address (or localhost)`);
-      }
-      tunnel.listenHost = listenHost;
-    }
-    return tunnel;
-  } catch (err) {
-    if (err instanceof PtunnelError) {
-      throw usageError('ERR_TUNNEL_SPEC', `tunnel ${JSON.stringify(spec)}: ${err.message}`, err);
-    }
-    throw err;
+  return inContext(
+    `tunnel ${JSON.stringify(spec)}`,
+    () => {
+      const [bind, local, host, port] = fields.length === 4 ? fields : [undefined, ...fields];
+      const tunnel: TunnelSpec = {
+        localPort: parsePort(local as string, 'local port', true),
+        host: validateHost(unbracket(host as string, 'host'), 'host'),
+        port: parsePort(port as string, 'remote port'),
+        source,
+      };
+      if (bind !== undefined) tunnel.listenHost = bindAddress(bind);
+      return tunnel;
+    },
+    'ERR_TUNNEL_SPEC',
+  );
+}
+
+function bindAddress(bind: string): string {
+  const host = unbracket(bind, 'listen address');
+  if (!isIP(host) && host !== 'localhost') {
+    throw usageError('ERR_TUNNEL_SPEC', `listen address ${JSON.stringify(bind)} must be an IP address (or localhost)`);
   }
+  return host;
 }
 
 export function describeTunnel(t: TunnelSpec, listenHost: string): string {

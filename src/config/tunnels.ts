@@ -1,5 +1,5 @@
 import { findPreset, loadPresetCatalog, PresetCatalog } from '../presets/load';
-import { localPortOf, LocalPorts, parseLocalPorts } from '../presets/local-ports';
+import { localPortOf, LocalPorts } from '../presets/local-ports';
 import type { Preset } from '../presets/schema';
 import { checkLocalPortCollisions } from './collisions';
 import type { RawSettings } from './schema';
@@ -22,8 +22,7 @@ export function resolvePresets(names: string[], presetsDir: string | null, load:
  * mappings, refused before anything binds when two want the same local port.
  */
 export function configuredTunnels(raw: Pick<RawSettings, 'tunnels' | 'presets' | 'presetsDir' | 'localPorts'>, listen: string): TunnelSpec[] {
-  const mode = parseLocalPorts(raw.localPorts, 'localPorts (--local-ports, PTUNNEL_LOCAL_PORTS)');
-  const fromPresets = resolvePresets(raw.presets, raw.presetsDir).flatMap((p) => presetTunnelSpecs(p, mode));
+  const fromPresets = resolvePresets(raw.presets, raw.presetsDir).flatMap((p) => presetTunnelSpecs(p, raw.localPorts));
   const all = [...fromPresets, ...raw.tunnels.map((t) => parseTunnelSpec(t))];
   checkLocalPortCollisions(all, listen);
   return all;

@@ -69,8 +69,4 @@ export class DnsCache<V> {
     this.inflight.set(key, p);
     return p;
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }

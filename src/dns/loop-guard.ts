@@ -13,11 +13,9 @@ import { canonicalIp } from '../util/ip';
 export class LoopGuard {
   private own = new Set<string>();
   private readonly allow = new BlockList();
-  private readonly allowText: string[];
 
   /** `allow`: addresses or CIDR ranges the user vouches for (e.g. a local server on 127.0.0.2). */
   constructor(allow: readonly string[] = []) {
-    this.allowText = [...allow];
     for (const entry of allow) addRange(this.allow, entry);
   }
 
@@ -35,10 +33,6 @@ export class LoopGuard {
     if (a === '0.0.0.0' || a === '::') return 'the unspecified address';
     if (family === 'ipv4' ? a.startsWith('127.') : a === '::1') return 'a loopback address';
     return undefined;
-  }
-
-  describeAllow(): string[] {
-    return this.allowText;
   }
 }
 

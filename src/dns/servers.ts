@@ -17,16 +17,6 @@ export type DnsServerSpec =
 export type DnsServer = Exclude<DnsServerSpec, { kind: 'system' }>;
 export type PlainServer = Extract<DnsServerSpec, { kind: 'udp' | 'tcp' }>;
 
-/**
- * Works on a laptop, in Docker and in Kubernetes; see README "DNS: how ptunnel finds the real
- * servers". In short: the system's nameservers know internal and split-horizon names and are
- * often the only DNS a locked-down network lets out, so they go first. They reach past the
- * hosts file everywhere except behind a local stub that reads it (systemd-resolved on
- * 127.0.0.53, dnsmasq on a laptop); the loop guard catches that answer and the public DoH
- * servers, addressed by IP so that nothing has to be looked up to reach them, answer instead.
- */
-export const DEFAULT_DNS_SERVERS = ['system', 'https://1.1.1.1/dns-query', 'https://8.8.8.8/dns-query'];
-
 function parsePortText(text: string, entry: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
     throw usageError('ERR_CONFIG', `DNS server ${JSON.stringify(entry)}: port ${JSON.stringify(text)} is not a port number (1-65535)`);

@@ -1,7 +1,9 @@
 import { redactProxyText } from './redact';
 import { PtunnelError } from '../errors';
 
-export type Level = 'error' | 'warn' | 'info' | 'debug' | 'trace';
+/** Most to least severe; the config's log.level setting takes exactly these. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
+export type Level = (typeof LOG_LEVELS)[number];
 const LEVELS: Record<Level, number> = { error: 50, warn: 40, info: 30, debug: 20, trace: 10 };
 
 export type Fields = Record<string, unknown>;

@@ -6,14 +6,18 @@ import type { PresetTunnel } from './schema';
  * same: the remote ports themselves (993, 587, 465), for containers and pods whose clients keep
  * their default ports; below 1024 that needs privilege.
  */
-export type LocalPorts = 'preset' | 'same';
-export const LOCAL_PORTS: LocalPorts[] = ['preset', 'same'];
+export const LOCAL_PORTS = ['preset', 'same'] as const;
+export type LocalPorts = (typeof LOCAL_PORTS)[number];
 
 export function localPortOf(t: PresetTunnel, mode: LocalPorts): number {
   return mode === 'same' ? t.port : t.local;
 }
 
-export function parseLocalPorts(value: string, setting: string): LocalPorts {
-  if ((LOCAL_PORTS as string[]).includes(value)) return value as LocalPorts;
-  throw usageError('ERR_CONFIG', `invalid ${setting}: must be one of ${LOCAL_PORTS.join(', ')}, got "${value}"`);
+function isLocalPorts(value: string): value is LocalPorts {
+  return (LOCAL_PORTS as readonly string[]).includes(value);
+}
+
+export function parseLocalPorts(value: string): LocalPorts {
+  if (isLocalPorts(value)) return value;
+  throw usageError('ERR_CONFIG', `must be one of ${LOCAL_PORTS.join(', ')}, got "${value}"`);
 }

@@ -1,4 +1,4 @@
-import { PtunnelError, usageError } from '../errors';
+import { inContext, usageError } from '../errors';
 import { parsePort, validateHost } from '../net/address';
 
 /**
@@ -46,7 +46,11 @@ class Checker {
   constructor(readonly file: string) {}
 
   fail(field: string, problem: string): never {
-    throw usageError('ERR_PRESET', `preset file ${this.file}: ${field} ${problem}`);
+    throw usageError('ERR_PRESET', `${this.where(field)} ${problem}`);
+  }
+
+  private where(field: string): string {
+    return `preset file ${this.file}: ${field}`;
   }
 
   object(value: unknown, field: string, allowed: string[]): Fields {
@@ -85,12 +89,7 @@ class Checker {
   }
 
   private rethrow<T>(field: string, f: () => T): T {
-    try {
-      return f();
-    } catch (err) {
-      if (err instanceof PtunnelError) this.fail(field, `is invalid: ${err.message}`);
-      throw err;
-    }
+    return inContext(`${this.where(field)} is invalid`, f, 'ERR_PRESET');
   }
 }
 

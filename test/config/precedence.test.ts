@@ -96,7 +96,7 @@ describe('configuration precedence: default < file < env < flags', () => {
     [{ configFile: file('bad.json', '{"mode": ') }, /is not valid JSON/],
     [{ configFile: file('list.yaml', '- 1\n- 2\n') }, /must hold a mapping of settings/],
     [{ configFile: file('unknown.yaml', 'colour: blue\n') }, /unknown setting "colour" in config file/],
-    [{ env: { HTTPS_PROXY: 'http://u:pw@bad host:1' } }, /from HTTPS_PROXY/],
+    [{ env: { HTTPS_PROXY: 'http://u:pw@bad host:1' } }, /^invalid HTTPS_PROXY: proxy .* is not a valid URL/],
   ])('turns bad input into one line: %j', (options, message) => {
     const err = loadError({ env: {}, ...options } as Parameters<typeof loadConfig>[0]);
     expect(err).toBeInstanceOf(PtunnelError);

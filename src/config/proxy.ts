@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { usageError } from '../errors';
+import { NoProxy } from './no-proxy';
+import { ProxyEndpoint, parseProxySpec } from './proxy-spec';
+import type { RawSettings } from './schema';
+import type { Mode } from './formats';
+import { inSource, settingName } from './setting';
+
+export interface ProxySettings {
+  endpoint: ProxyEndpoint;
+  /** Value of the Proxy-Authorization header, when credentials are configured. */
+  authorization?: string;
+  /** CA bundle for an https:// proxy. */
+  ca?: Buffer;
+  /** Where the proxy setting came from, for the start-up log. */
+  source: string;
+}
+
+function firstEnv(env: NodeJS.ProcessEnv, names: string[]): [string, string] | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') return [name, value];
+  }
+  return undefined;
+}
+
+function readNamedFile(what: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw usageError('ERR_CONFIG', `cannot read ${what} ${file}: ${(err as Error).message}`, err);
+  }
+}
+
+/** The proxy to use, from proxy.url or else the usual environment variables; none in mode direct. */
+export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): ProxySettings | undefined {
+  let spec: string;
+  let source: string;
+  if (raw.proxy.url !== null && raw.proxy.url.trim() !== '') {
+    spec = raw.proxy.url;
+    source = settingName('proxy.url');
+  } else {
+    // Lower case first, as curl does: it is the form most tools agree on.
+    const found = firstEnv(env, ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']);
+    if (!found) return undefined;
+    [source, spec] = found;
+  }
+  if (mode === 'direct') return undefined;
+  const endpoint = inSource(source, () => parseProxySpec(spec));
+  // An empty value means "not set", as for HTTPS_PROXY: compose files and charts pass variables
+  // through empty when the user gave none.
+  const given = (v: string | null) => (v === null || v === '' ? undefined : v);
+  const user = given(raw.proxy.user) ?? endpoint.username;
+  let password = given(raw.proxy.password);
+  const passwordFile = given(raw.proxy.passwordFile);
+  if (password === undefined && passwordFile !== undefined) {
+    password = readNamedFile('proxy password file', passwordFile).toString('utf8').replace(/\r?\n$/, '');
+  }
+  password ??= endpoint.password;
+  const settings: ProxySettings = { endpoint: { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }, source };
+  if (user !== undefined) {
+    if (user.includes(':')) {
+      throw usageError('ERR_CONFIG', `proxy user must not contain ":" (Basic authentication cannot carry it); check ${settingName('proxy.user')}`);
+    }
+    settings.endpoint.username = user;
+    settings.authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`, 'utf8').toString('base64')}`;
+  } else if (password !== undefined) {
+    throw usageError('ERR_CONFIG', `a proxy password is set but no user; give ${settingName('proxy.user')} or put user:password in the proxy URL`);
+  }
+  const ca = given(raw.proxy.ca);
+  if (ca !== undefined) {
+    if (endpoint.protocol !== 'https') {
+      throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${endpoint.protocol}://`);
+    }
+    settings.ca = readNamedFile('proxy CA file', ca);
+  }
+  return settings;
+}
+
+/** Targets that go direct: noProxy, or else no_proxy / NO_PROXY. */
+export function resolveNoProxy(raw: RawSettings, env: NodeJS.ProcessEnv): NoProxy {
+  return new NoProxy(raw.noProxy ?? firstEnv(env, ['no_proxy', 'NO_PROXY'])?.[1]);
+}
