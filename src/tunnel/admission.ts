@@ -1,4 +1,9 @@
+import type net from 'node:net';
+import type { Logger } from '../log/logger';
+import { formatHostPort } from '../net/address';
 import type { ConnectionHandle } from './connection';
+import type { EngineEvents } from './events';
+import type { Listener } from './listeners';
 
 /** 0 means no limit. */
 export interface Limits {
@@ -6,7 +11,7 @@ export interface Limits {
   readonly maxConnectionsPerTunnel: number;
 }
 
-export interface Refusal {
+interface Refusal {
   reason: 'limit' | 'draining';
   /** For the log line: which limit, or that ptunnel is shutting down. */
   message: string;
@@ -16,14 +21,18 @@ export interface Refusal {
  * Who may come in, and who is in: the live connections, overall and per listener. A new
  * connection is refused while draining or when it would pass a limit.
  */
-export class Admission<K> {
+export class Admission {
   private draining = false;
   private nextId = 1;
   private readonly live = new Map<number, ConnectionHandle>();
-  private readonly perKey = new Map<K, number>();
+  private readonly perListener = new Map<Listener, number>();
   private readonly idleWaiters: Array<() => void> = [];
 
-  constructor(private limits: Limits) {}
+  constructor(
+    private limits: Limits,
+    private readonly logger: Logger,
+    private readonly events: EngineEvents,
+  ) {}
 
   /** A reload's limits apply to the next connection; those already in stay. */
   setLimits(limits: Limits): void {
@@ -38,24 +47,29 @@ export class Admission<K> {
     return this.draining;
   }
 
-  activeOn(key: K): number {
-    return this.perKey.get(key) ?? 0;
+  activeOn(listener: Listener): number {
+    return this.perListener.get(listener) ?? 0;
   }
 
-  /** Why a new connection on `key` must be refused now; undefined lets it in. */
-  refusal(key: K): Refusal | undefined {
-    if (this.draining) return { reason: 'draining', message: 'shutting down' };
-    const { maxConnections: overall, maxConnectionsPerTunnel: perTunnel } = this.limits;
-    const onKey = this.activeOn(key);
-    if (perTunnel > 0 && onKey >= perTunnel) return { reason: 'limit', message: `connection limit reached (${perTunnel} per tunnel)` };
-    if (overall > 0 && this.live.size >= overall) return { reason: 'limit', message: `connection limit reached (${overall} overall)` };
+  /**
+   * Counts a new connection in and returns its id, or refuses it: then the socket is reset
+   * before a byte is read, which tells the client at once and touches nothing else.
+   */
+  admit(listener: Listener, socket: net.Socket): number | undefined {
+    const refused = this.refusal(listener);
+    if (refused === undefined) {
+      this.perListener.set(listener, this.activeOn(listener) + 1);
+      return this.nextId++;
+    }
+    const { tunnel } = listener;
+    socket.on('error', () => undefined);
+    socket.resetAndDestroy();
+    this.events.connectionRejected(tunnel.source, refused.reason);
+    this.logger.warn(`connection refused: ${refused.message}`, {
+      tunnel: tunnel.source,
+      client: formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0),
+    });
     return undefined;
-  }
-
-  /** Counts a connection in on `key`; returns its id. */
-  enter(key: K): number {
-    this.perKey.set(key, this.activeOn(key) + 1);
-    return this.nextId++;
   }
 
   /** The handle of an admitted connection, so that a drain can cut it. */
@@ -64,10 +78,10 @@ export class Admission<K> {
   }
 
   /** Counts a connection out. */
-  leave(key: K, id: number): void {
-    const left = this.activeOn(key) - 1;
-    if (left > 0) this.perKey.set(key, left);
-    else this.perKey.delete(key);
+  leave(listener: Listener, id: number): void {
+    const left = this.activeOn(listener) - 1;
+    if (left > 0) this.perListener.set(listener, left);
+    else this.perListener.delete(listener);
     this.live.delete(id);
     if (this.live.size === 0) this.idleWaiters.splice(0).forEach((w) => w());
   }
@@ -92,5 +106,13 @@ export class Admission<K> {
   /** Cuts every live connection, in whatever phase it is. */
   abortAll(): void {
     for (const handle of this.live.values()) handle.abort();
+  }
+
+  private refusal(listener: Listener): Refusal | undefined {
+    if (this.draining) return { reason: 'draining', message: 'shutting down' };
+    const { maxConnections: overall, maxConnectionsPerTunnel: perTunnel } = this.limits;
+    if (perTunnel > 0 && this.activeOn(listener) >= perTunnel) return { reason: 'limit', message: `connection limit reached (${perTunnel} per tunnel)` };
+    if (overall > 0 && this.live.size >= overall) return { reason: 'limit', message: `connection limit reached (${overall} overall)` };
+    return undefined;
   }
 }

@@ -45,7 +45,7 @@ export class TunnelService {
   private readonly logger: Logger;
   private readonly events: EngineEvents;
   private readonly listeners: ListenerSet;
-  private readonly admission: Admission<Listener>;
+  private readonly admission: Admission;
   private readonly upstreams: Upstreams;
 
   constructor(private readonly options: ServiceOptions) {
@@ -54,8 +54,8 @@ export class TunnelService {
     this.logger = logger;
     this.events = options.events ?? noEvents;
     this.listeners = new ListenerSet(logger, (listener, socket) => this.accept(listener, socket));
-    this.admission = new Admission(config.limits);
-    this.upstreams = new Upstreams({ logger, events: this.events, ...(lookup ? { lookup } : {}), ...(proxyBackoff ? { proxyBackoff } : {}) }, config);
+    this.admission = new Admission(config.limits, logger, this.events);
+    this.upstreams = new Upstreams({ logger, events: this.events, lookup, proxyBackoff }, config);
   }
 
   /** Binds every listener; on the first failure closes what was bound and rejects. */
@@ -189,20 +189,9 @@ export class TunnelService {
   }
 
   private accept(listener: Listener, socket: net.Socket): void {
+    const id = this.admission.admit(listener, socket);
+    if (id === undefined) return;
     const { tunnel } = listener;
-    const refused = this.admission.refusal(listener);
-    if (refused) {
-      // Refused before a byte is read: a reset tells the client at once, and nothing else is touched.
-      socket.on('error', () => undefined);
-      socket.resetAndDestroy();
-      this.events.connectionRejected(tunnel.source, refused.reason);
-      this.logger.warn(`connection refused: ${refused.message}`, {
-        tunnel: tunnel.source,
-        client: formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0),
-      });
-      return;
-    }
-    const id = this.admission.enter(listener);
     this.events.connectionOpened(tunnel.source);
     const { config } = this;
     const handle = handleConnection(socket, {
