@@ -1,10 +1,9 @@
-import net from 'node:net';
 import { loadConfig } from '../../src/config/load';
 import { TEST_ENV } from '../support/cli';
 import { exchange, roundTrip } from '../support/client';
 import { answer, FakeDns, startFakeDns } from '../support/fake-dns';
 import { freePort } from '../support/ports';
-import { startEchoServer, TestServer } from '../support/servers';
+import { serve, startEchoServer, TestServer } from '../support/servers';
 import { startTunnel } from '../support/tunnel';
 
 /*
@@ -51,17 +50,14 @@ describe('a reload and what ptunnel knows of its upstreams', () => {
 
   describe('the DNS cache', () => {
     let dns: FakeDns;
-    let real: net.Server;
-    let port = 0;
+    let real: TestServer;
     beforeAll(async () => {
       dns = await startFakeDns((q) => answer(q, q.type === 'A' ? [{ type: 'A', name: q.name, data: '127.0.0.2', ttl: 600 }] : []));
-      real = net.createServer((s) => s.end('* OK\r\n'));
-      await new Promise<void>((r) => real.listen(0, '127.0.0.2', () => r()));
-      port = (real.address() as net.AddressInfo).port;
+      real = await serve((s) => s.end('* OK\r\n'), '127.0.0.2');
     });
     afterAll(async () => {
       await dns.close();
-      await new Promise((r) => real.close(r));
+      await real.close();
     });
 
     it('is kept when the DNS settings stay, and starts empty when they change', async () => {
@@ -70,7 +66,7 @@ describe('a reload and what ptunnel knows of its upstreams', () => {
         mode: 'direct',
         'dns.servers': dns.spec,
         'dns.allow': '127.0.0.2',
-        tunnels: [`0:imap.test:${port}`],
+        tunnels: [`0:imap.test:${real.port}`],
         ...extra,
       });
       const tunnel = await startTunnel({ flags: flags() });
