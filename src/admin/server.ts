@@ -2,12 +2,13 @@ import http from 'node:http';
 import { formatHostPort } from '../net/address';
 import { PtunnelError } from '../errors';
 import type { Logger } from '../log/logger';
+import type { ServiceSnapshot } from '../tunnel/snapshot';
 import type { Metrics } from './metrics';
+import { statusBody } from './status';
 
 export interface AdminState {
-  started(): boolean;
-  draining(): boolean;
-  status(): Record<string, unknown>;
+  /** The engine's state, read afresh for each request. */
+  snapshot(): ServiceSnapshot;
   /** POST /quitquitquit: begin a graceful shutdown. */
   quit(): void;
 }
@@ -58,12 +59,14 @@ export async function startAdminServer(
     if (method !== 'GET' && method !== 'HEAD') return send(res, 405, 'method not allowed\n');
     switch (path) {
       case '/startup':
-        return state.started() ? send(res, 200, 'ok\n') : send(res, 503, 'starting\n');
+        return state.snapshot().started ? send(res, 200, 'ok\n') : send(res, 503, 'starting\n');
       case '/livez':
         return Date.now() - lastBeat < STALL_MS ? send(res, 200, 'ok\n') : send(res, 503, 'event loop stalled\n');
-      case '/readyz':
-        if (state.draining()) return send(res, 503, 'draining\n');
-        return state.started() ? send(res, 200, 'ok\n') : send(res, 503, 'starting\n');
+      case '/readyz': {
+        const { draining, started } = state.snapshot();
+        if (draining) return send(res, 503, 'draining\n');
+        return started ? send(res, 200, 'ok\n') : send(res, 503, 'starting\n');
+      }
       case '/metrics':
         metrics.render().then(
           (text) => send(res, 200, text, metrics.contentType),
@@ -71,7 +74,7 @@ export async function startAdminServer(
         );
         return;
       case '/status':
-        return send(res, 200, `${JSON.stringify(state.status(), null, 2)}\n`, 'application/json');
+        return send(res, 200, `${JSON.stringify(statusBody(state.snapshot()), null, 2)}\n`, 'application/json');
       default:
         return send(res, 404, 'not found: try /startup, /livez, /readyz, /metrics, /status\n');
     }

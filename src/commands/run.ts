@@ -34,17 +34,13 @@ export async function runService(deps: RunDeps): Promise<number> {
   // of RSS) and the engine reports to its no-op events.
   const metrics = config.admin ? new Metrics(deps.version) : undefined;
   const service = new TunnelService({ config, logger, ...(metrics ? { events: metrics } : {}) });
+  let current = config;
   let quit: (reason: string) => void = () => undefined;
   const admin = metrics && config.admin
     ? await startAdminServer(
         config.admin.host,
         config.admin.port,
-        {
-          started: () => service.isStarted,
-          draining: () => service.isDraining,
-          status: () => service.status(),
-          quit: () => quit('POST /quitquitquit'),
-        },
+        { snapshot: () => service.snapshot(), quit: () => quit('POST /quitquitquit') },
         metrics,
         logger,
       )
@@ -59,7 +55,7 @@ export async function runService(deps: RunDeps): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const finish = async () => {
-      const cut = await service.drain(service.currentConfig.shutdownTimeoutMs);
+      const cut = await service.drain(current.shutdownTimeoutMs);
       logger.info(cut > 0 ? `stopped; ${cut} connection(s) cut at the shutdown timeout` : 'stopped; every connection finished');
       await admin?.close();
       detach();
@@ -90,6 +86,8 @@ export async function runService(deps: RunDeps): Promise<number> {
         logger.error(`SIGHUP: configuration not reloaded, the running one stays: ${(err as Error).message}`);
         return;
       }
+      // A drain uses the shutdown timeout of the configuration last handed to the service.
+      current = next;
       service.reload(next).then((r) =>
         logger.info(`SIGHUP: configuration reloaded (${r.kept} kept, ${r.added} added, ${r.removed} removed${r.failed.length ? `, ${r.failed.length} failed` : ''})`),
       ).catch((err: unknown) =>

@@ -45,7 +45,6 @@ export class ProxyHealth {
   private readonly maxBackoffMs: number;
   private readonly timers: Timers;
   private readonly now: () => number;
-  private retryAt = 0;
 
   constructor(private readonly options: ProxyHealthOptions) {
     this.minBackoffMs = options.minBackoffMs ?? 5_000;
@@ -57,11 +56,6 @@ export class ProxyHealth {
 
   get state(): ProxyState {
     return this.current;
-  }
-
-  /** When the next probe is due (ms since epoch), while not up. */
-  get nextProbeAt(): number | undefined {
-    return this.current === 'up' ? undefined : this.retryAt;
   }
 
   /** Whether auto mode should try the proxy now. */
@@ -90,7 +84,6 @@ export class ProxyHealth {
   }
 
   private enterBackoff(reason: string): void {
-    this.retryAt = this.now() + this.backoffMs;
     this.set('backoff', reason);
     if (this.stopped) return;
     this.timer = this.timers.set(() => this.runProbe(), this.backoffMs);

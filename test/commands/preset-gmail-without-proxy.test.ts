@@ -14,8 +14,8 @@ describe('--preset gmail with no proxy configured', () => {
     const service = new TunnelService({ config, logger: silentLogger });
     await service.start();
     try {
-      expect(service.bound.map((b) => `${b.address.address}:${b.address.port}`)).toEqual(['127.0.99.6:9993', '127.0.99.6:5587', '127.0.99.6:4465']);
-      expect(service.bound.map((b) => service.router.plan(b.tunnel).route)).toEqual(['direct', 'direct', 'direct']);
+      expect(service.snapshot().tunnels.map((t) => `${t.address}:${t.port}`)).toEqual(['127.0.99.6:9993', '127.0.99.6:5587', '127.0.99.6:4465']);
+      expect(service.snapshot().tunnels.map((t) => t.route)).toEqual(['direct', 'direct', 'direct']);
     } finally {
       await service.close();
     }

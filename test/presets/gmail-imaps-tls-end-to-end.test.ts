@@ -46,7 +46,7 @@ describe('--preset gmail, IMAP over TLS through squid', () => {
   }
 
   it('verifies the certificate for imap.gmail.com and reads the greeting the server sends first', async () => {
-    expect(service.bound.map((b) => b.address.port)).toEqual([9993, 5587, 4465]);
+    expect(service.snapshot().tunnels.map((t) => t.port)).toEqual([9993, 5587, 4465]);
     const socket = await connect('imap.gmail.com');
     expect(socket.authorized).toBe(true);
     expect(socket.getPeerCertificate().subjectaltname).toContain('DNS:imap.gmail.com');

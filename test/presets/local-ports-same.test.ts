@@ -22,7 +22,7 @@ describe('--local-ports same', () => {
     const service = new TunnelService({ config: config(), logger: silentLogger });
     await service.start();
     try {
-      expect(service.bound.map((b) => b.address.port)).toEqual([993, 587, 465]);
+      expect(service.snapshot().tunnels.map((t) => t.port)).toEqual([993, 587, 465]);
     } finally {
       await service.close();
     }
@@ -37,6 +37,6 @@ describe('--local-ports same', () => {
     expect(err.message).toMatch(/presets: drop --local-ports same/);
     expect(err.message).toMatch(/NET_BIND_SERVICE/);
     expect(err.message).toMatch(/net\.ipv4\.ip_unprivileged_port_start=0 \(Docker and Podman set it/);
-    expect(service.bound).toHaveLength(0);
+    expect(service.snapshot().tunnels).toHaveLength(0);
   });
 });

@@ -1,5 +1,4 @@
 import { buildConnectRequest } from '../../src/proxy/connect-request';
-import { classifyProxyFailure } from '../../src/proxy/connector';
 import { ConnectResponse, ConnectResponseParser } from '../../src/proxy/connect-response';
 import { PtunnelError } from '../../src/errors';
 
@@ -106,17 +105,4 @@ describe('the CONNECT request', () => {
       'CONNECT [2001:db8::1]:22 HTTP/1.1\r\nHost: [2001:db8::1]:22\r\nProxy-Authorization: Basic eDp5\r\n\r\n',
     );
   });
-});
-
-describe('classifying a failed proxy attempt', () => {
-  const sys = (code: string) => Object.assign(new Error(code), { code });
-  it.each([
-    [new PtunnelError('ERR_PROXY_CONNECT', 'x', { cause: sys('ECONNREFUSED') }), 'unreachable'],
-    [new PtunnelError('ERR_PROXY_TIMEOUT', 'x'), 'unreachable'],
-    [new PtunnelError('ERR_PROXY_REFUSED', 'x', { details: { status: 502, statusLine: 'HTTP/1.1 502 Bad Gateway' } }), 'upstream'],
-    [new PtunnelError('ERR_PROXY_AUTH', 'x', { details: { status: 407, statusLine: 'HTTP/1.1 407 Proxy Authentication Required' } }), 'fatal'],
-    // Out of descriptors here is not the proxy's fault: no back-off, no fallback.
-    [new PtunnelError('ERR_PROXY_CONNECT', 'x', { cause: sys('EMFILE') }), 'fatal'],
-    [new PtunnelError('ERR_PROXY_CONNECT', 'x', { cause: sys('ENOBUFS') }), 'fatal'],
-  ])('%s -> %s', (err, kind) => expect(classifyProxyFailure(err)).toBe(kind));
 });

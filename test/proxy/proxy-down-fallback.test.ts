@@ -42,18 +42,18 @@ describe('a proxy whose port is closed', () => {
       // Up: through the proxy.
       expect((await exchange(tunnel.port(), 'QUIT\r\n', { end: true })).received.toString()).toMatch(/^220 hello/);
       await proxy.kill();
-      expect(tunnel.service.health?.state).toBe('up');
+      expect(tunnel.service.snapshot().proxy?.state).toBe('up');
 
       // Down: the first connection finds out and goes direct, the next does not try the proxy.
       const first = await exchange(tunnel.port(), 'QUIT\r\n', { end: true });
       expect(first.received.toString()).toMatch(/^220 hello/);
-      expect(tunnel.service.health?.state).not.toBe('up');
+      expect(tunnel.service.snapshot().proxy?.state).not.toBe('up');
       const second = await exchange(tunnel.port(), 'QUIT\r\n', { end: true });
       expect(second.received.toString()).toMatch(/^220 hello/);
 
       // Back: a background probe finds it and new connections use it again.
       await proxy.restart();
-      await waitFor(() => tunnel.service.health?.state === 'up');
+      await waitFor(() => tunnel.service.snapshot().proxy?.state === 'up');
       const third = await exchange(tunnel.port(), 'QUIT\r\n', { end: true });
       expect(third.received.toString()).toMatch(/^220 hello/);
 

@@ -11,7 +11,7 @@ export interface RunningService {
   logs: string[];
   /** Resolves with runService's exit code. */
   exited: Promise<number>;
-  /** Local port of the n-th tunnel, read from the "listening on" log lines. */
+  /** Local port of the n-th tunnel as bound at start, from the service's snapshot (GET /status). */
   port(index?: number): number;
   get(path: string): Promise<{ status: number; body: string }>;
   post(path: string): Promise<{ status: number; body: string }>;
@@ -43,31 +43,27 @@ export async function startService(options: LoadOptions & { reload?: () => Runti
       await new Promise((r) => setTimeout(r, 10));
     }
   };
+  const started = async () => {
+    const deadline = Date.now() + 10_000;
+    while ((await request('GET', '/startup').catch(() => ({ status: 0 }))).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`service did not start: ${logs.join('')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
   await Promise.race([
-    waitForLog(new RegExp(`listening on .*"tunnel"`), 10_000).then(() => {
-      const deadline = Date.now() + 5000;
-      return (async () => {
-        while ((await request('GET', '/startup').catch(() => ({ status: 0 }))).status !== 200) {
-          if (Date.now() > deadline) throw new Error('service did not start');
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      })();
-    }),
+    started(),
     exited.then((code) => {
       throw new Error(`service exited with ${code}: ${logs.join('')}`);
     }),
   ]);
-  const ports = () =>
-    logs
-      .map((l) => /"msg":"listening on \S+:(\d+) ->/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]));
+  const status = JSON.parse((await request('GET', '/status')).body) as { tunnels: Array<{ listen: string }> };
+  const ports = status.tunnels.map((t) => Number(t.listen.slice(t.listen.lastIndexOf(':') + 1)));
   return {
     adminUrl,
     signals,
     logs,
     exited,
-    port: (index = 0) => ports()[index] ?? 0,
+    port: (index = 0) => ports[index] ?? 0,
     get: (path) => request('GET', path),
     post: (path) => request('POST', path),
     waitForLog,

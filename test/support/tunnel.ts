@@ -44,7 +44,7 @@ export async function startTunnel(options: StartTunnelOptions): Promise<RunningT
   await service.start();
   return {
     service,
-    port: (index = 0) => service.bound[index]?.address.port ?? 0,
+    port: (index = 0) => service.snapshot().tunnels[index]?.port ?? 0,
     records,
     logs,
     ended: (count) =>

@@ -1,0 +1,20 @@
+import { formatHostPort } from '../net/address';
+import type { ServiceSnapshot } from '../tunnel/snapshot';
+
+/** GET /status: the snapshot as a summary for people, each listener as one host:port. */
+export function statusBody(s: ServiceSnapshot): Record<string, unknown> {
+  return {
+    started: s.started,
+    draining: s.draining,
+    activeConnections: s.activeConnections,
+    mode: s.mode,
+    proxy: s.proxy,
+    tunnels: s.tunnels.map((t) => ({
+      tunnel: t.tunnel,
+      listen: formatHostPort(t.address, t.port),
+      target: t.target,
+      route: t.route,
+      active: t.active,
+    })),
+  };
+}

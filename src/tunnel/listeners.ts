@@ -1,0 +1,101 @@
+import net from 'node:net';
+import type { TunnelSpec } from '../config/tunnel-spec';
+import { listeningAddresses } from '../dns/loop-guard';
+import type { Logger } from '../log/logger';
+import { formatHostPort } from '../net/address';
+import { canonicalIp } from '../util/ip';
+import { listen } from './listener';
+
+/** One tunnel's bound listening socket. */
+export interface Listener {
+  readonly tunnel: TunnelSpec;
+  /** What was bound: the real port when the tunnel asked for 0. */
+  readonly address: net.AddressInfo;
+}
+
+interface Entry extends Listener {
+  readonly server: net.Server;
+}
+
+const LOOPBACK = /^(127\.|::1$|localhost$)/;
+
+/**
+ * Stops accepting at once, which frees the port. The promise resolves when the last connection
+ * the server accepted has ended, which may be hours later (an IMAP IDLE).
+ */
+function shut(server: net.Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** The bound listeners, in the order of their tunnels; each hands its accepted sockets on. */
+export class ListenerSet {
+  private entries: Entry[] = [];
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly onSocket: (listener: Listener, socket: net.Socket) => void,
+  ) {}
+
+  get all(): readonly Listener[] {
+    return this.entries;
+  }
+
+  /** The local addresses bound, for the DNS loop guard. */
+  addresses(): string[] {
+    return this.entries.map((e) => e.address.address);
+  }
+
+  /** Binds one tunnel's listener on `host` (unless the tunnel names its own); rejects with ERR_LISTEN. */
+  async bind(tunnel: TunnelSpec, host: string): Promise<Listener> {
+    const listenHost = tunnel.listenHost ?? host;
+    // No connection is accepted before `entry` is set: 'connection' events come after this turn.
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onSocket(entry, socket));
+    const address = await listen(server, listenHost, tunnel.localPort);
+    // Accept errors after start-up (EMFILE, ENOBUFS) are logged; the listener stays open.
+    server.on('error', (err) => this.logger.error(`listener ${formatHostPort(address.address, address.port)}: ${err.message}`));
+    const entry: Entry = { tunnel, address, server };
+    this.entries.push(entry);
+    if (!LOOPBACK.test(listenHost)) {
+      this.logger.warn(`listening on ${listenHost}, not loopback: anyone who can reach this address can use the proxy through you`, {
+        tunnel: tunnel.source,
+      });
+    }
+    return entry;
+  }
+
+  /**
+   * A mapping whose target is one of ptunnel's own listeners (`9993:127.0.0.1:9993`) would
+   * connect to itself without end; the loop guard only sees names, so literal targets are
+   * checked here against what is bound. Returns what to tell the user, if so.
+   */
+  selfLoop(tunnel: TunnelSpec): string | undefined {
+    const targets = tunnel.host === 'localhost' ? ['127.0.0.1', '::1'] : net.isIP(tunnel.host) ? [canonicalIp(tunnel.host)] : [];
+    for (const { address } of this.entries) {
+      if (address.port !== tunnel.port) continue;
+      const own = listeningAddresses([address.address]).map(canonicalIp);
+      const wildcard = address.address === '0.0.0.0' || address.address === '::';
+      if (targets.some((t) => own.includes(t) || (wildcard && (t.startsWith('127.') || t === '::1')))) {
+        return `tunnel "${tunnel.source}" points at ptunnel's own listener ${formatHostPort(address.address, address.port)} and would connect to itself; check the target port`;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Stops accepting on these listeners and forgets them. Resolves once their ports are free,
+   * without waiting for their live connections, which are left to run to their end.
+   */
+  async remove(listeners: readonly Listener[]): Promise<void> {
+    const gone = this.entries.filter((e) => listeners.includes(e));
+    if (gone.length === 0) return;
+    this.entries = this.entries.filter((e) => !gone.includes(e));
+    for (const e of gone) void shut(e.server);
+    // close() has shut the listening sockets; give their handles a turn of the loop to go.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Stops accepting on every listener; resolves when every connection they accepted has ended. */
+  async closeAll(): Promise<void> {
+    await Promise.all(this.entries.map((e) => shut(e.server)));
+  }
+}

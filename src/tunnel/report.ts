@@ -1,0 +1,46 @@
+import type { RuntimeConfig } from '../config/load';
+import { describeProxy } from '../config/proxy-spec';
+import { describeTunnel } from '../config/tunnel-spec';
+import type { Logger } from '../log/logger';
+import type { ConnectionRecord } from './connection';
+import type { Listener } from './listeners';
+import type { Route } from './router';
+
+/** What the service tells people: one line per listener bound or let go, one per connection. */
+
+function describeListener({ tunnel, address }: Listener): string {
+  return describeTunnel({ ...tunnel, localPort: address.port }, address.address);
+}
+
+export function logListening(logger: Logger, listener: Listener, plan: { route: Route; reason?: string }, config: Pick<RuntimeConfig, 'mode' | 'proxy'>): void {
+  const proxy = config.proxy ? describeProxy(config.proxy.endpoint) : '';
+  logger.info(`listening on ${describeListener(listener)}`, {
+    tunnel: listener.tunnel.source,
+    route: plan.route === 'proxy' ? `${config.mode} via ${proxy}` : `direct (${plan.reason})`,
+  });
+}
+
+export function logStopped(logger: Logger, listener: Listener): void {
+  logger.info(`stopped listening on ${describeListener(listener)}`);
+}
+
+/** The one record of a connection, written when it ends; a client that left early is no failure. */
+export function logConnectionEnd(logger: Logger, r: ConnectionRecord): void {
+  const fields = {
+    id: r.id,
+    tunnel: r.tunnel,
+    client: r.client,
+    route: r.route,
+    target: r.target,
+    remote: r.remote,
+    reason: r.reason,
+    durationMs: r.durationMs,
+    bytesUp: r.bytesUp,
+    bytesDown: r.bytesDown,
+    outcome: r.outcome,
+    err: r.error,
+  };
+  const failed = r.route === undefined;
+  if (failed && r.outcome !== 'client-gone') logger.warn(`connection ${r.id} failed: ${r.error?.message ?? r.outcome}`, fields);
+  else logger.info('connection closed', fields);
+}

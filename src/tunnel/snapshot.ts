@@ -1,0 +1,34 @@
+import type { RuntimeConfig } from '../config/load';
+import type { ProxyState } from '../proxy/health';
+import type { Route } from './router';
+
+/** One tunnel as it runs now. */
+export interface TunnelSnapshot {
+  /** The mapping as the user gave it (`9993:imap.gmail.com:993`, `preset gmail`). */
+  readonly tunnel: string;
+  /** The local address and port bound; the port is the real one when 0 was asked for. */
+  readonly address: string;
+  readonly port: number;
+  /** `host:port` the tunnel leads to. */
+  readonly target: string;
+  /** The route a new connection would take now. */
+  readonly route: Route;
+  /** Connections open on this listener now. */
+  readonly active: number;
+}
+
+/**
+ * A read-only view of the running service, taken when asked: what the admin endpoints and tests
+ * read. Changing it changes nothing in the service.
+ */
+export interface ServiceSnapshot {
+  /** Every listener was bound; a drain does not unset it. */
+  readonly started: boolean;
+  /** Shutting down: new connections are refused. */
+  readonly draining: boolean;
+  readonly activeConnections: number;
+  readonly mode: RuntimeConfig['mode'];
+  /** The proxy and its health as new connections see it; null without a proxy. */
+  readonly proxy: { readonly url: string; readonly state: ProxyState } | null;
+  readonly tunnels: readonly TunnelSnapshot[];
+}
