@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { formatHostPort } from '../net/address';
+import { formatHostPort, localAddressOf } from '../net/address';
 import { parseAdminAddress } from '../config/load';
 import { usageError } from '../errors';
 import { parseDuration } from '../util/duration';
@@ -28,8 +28,7 @@ export async function runHealth(argv: string[], io: CommandIo): Promise<number> 
     return 0;
   }
   const admin = parseAdminAddress(values.admin ?? io.env.PTUNNEL_ADMIN ?? DEFAULT_ADMIN);
-  // A server bound to every address is reached on loopback.
-  const host = admin.host === '0.0.0.0' ? '127.0.0.1' : admin.host === '::' ? '::1' : admin.host;
+  const host = localAddressOf(admin.host);
   const timeoutMs = parseDuration(values.timeout ?? '3s', 'timeout');
   const url = `http://${formatHostPort(host, admin.port)}/readyz`;
   return new Promise<number>((resolve) => {

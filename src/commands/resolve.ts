@@ -7,7 +7,7 @@ import { createLogger } from '../log/logger';
 import { ResolvedAddress, systemLookup } from '../dns/lookup';
 import { readLines } from '../util/files';
 import type { CommandIo } from './args';
-import { validateHost } from '../net/address';
+import { isLoopback, isWildcard, validateHost } from '../net/address';
 
 
 /** Seams for tests: what getaddrinfo says, and which hosts file to quote. */
@@ -96,7 +96,7 @@ async function explainSystem(name: string, ours: ResolvedAddress[], io: CommandI
   if (theirs.some((a) => mine.has(a))) return;
   const hostsFile = deps.hostsFile ?? '/etc/hosts';
   const inHosts = hostsEntries(hostsFile, name);
-  const loopback = theirs.every((a) => a.startsWith('127.') || a === '::1' || a === '0.0.0.0' || a === '::');
+  const loopback = theirs.every((a) => isLoopback(a) || isWildcard(a));
   let why: string;
   if (inHosts.length > 0 && loopback) {
     why = `the hosts file (${hostsFile}) maps ${name} to ${inHosts.join(', ')}: expected when the mail client is pointed at ptunnel; ptunnel bypasses it`;

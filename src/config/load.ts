@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import convict from 'convict';
 import { DnsSettings, resolveDnsSettings } from '../dns/settings';
 import { PtunnelError, usageError } from '../errors';
+import { isPortText, parseHostPort } from '../net/address';
 import { configuredTunnels } from './tunnels';
 import { parseDuration } from '../util/duration';
 import { parseYaml } from '../util/yaml';
@@ -178,13 +179,12 @@ function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): Pro
 
 /** `HOST:PORT`, `[IPv6]:PORT` or a bare `PORT` (loopback). */
 export function parseAdminAddress(text: string): { host: string; port: number } {
-  const m = /^(?:(\[[^\]]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(text);
-  const host = m?.[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1';
-  const port = Number(m?.[2]);
-  if (!m || !isIP(host) || port > 65535) {
+  const hp = parseHostPort(text.includes(':') ? text : `127.0.0.1:${text}`);
+  const port = Number(hp?.port);
+  if (!hp || !isPortText(hp.port) || !isIP(hp.host) || port > 65535) {
     throw usageError('ERR_CONFIG', `invalid ${settingName('admin')}: "${text}" is not ADDR:PORT, e.g. 127.0.0.1:9090 or 0.0.0.0:9090`);
   }
-  return { host, port };
+  return { host: hp.host, port };
 }
 
 /** Layers defaults < config file < environment < flags, validates, and resolves the result. */

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { formatHostPort } from '../net/address';
+import { formatHostPort, isLoopback, isWildcard } from '../net/address';
 import type { RuntimeConfig } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
 import { describeTunnel, TunnelSpec } from '../config/tunnel-spec';
@@ -198,8 +198,8 @@ export class TunnelService {
     for (const b of this.bound) {
       if (b.address.port !== tunnel.port) continue;
       const own = listeningAddresses([b.address.address]).map(canonicalIp);
-      const wildcard = b.address.address === '0.0.0.0' || b.address.address === '::';
-      if (targets.some((t) => own.includes(t) || (wildcard && (t.startsWith('127.') || t === '::1')))) {
+      const wildcard = isWildcard(b.address.address);
+      if (targets.some((t) => own.includes(t) || (wildcard && isLoopback(t)))) {
         return `tunnel "${tunnel.source}" points at ptunnel's own listener ${formatHostPort(b.address.address, b.address.port)} and would connect to itself; check the target port`;
       }
     }
