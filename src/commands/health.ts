@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { formatHostPort } from '../net/address';
+import { formatHostPort, localAddressOf } from '../net/address';
 import type { CommandIo } from './io';
 
 export interface HealthInput {
@@ -15,8 +15,7 @@ export interface HealthInput {
  */
 export async function runHealth(input: HealthInput, io: CommandIo): Promise<number> {
   const { admin, timeoutMs } = input;
-  // A server bound to every address is reached on loopback.
-  const host = admin.host === '0.0.0.0' ? '127.0.0.1' : admin.host === '::' ? '::1' : admin.host;
+  const host = localAddressOf(admin.host);
   const url = `http://${formatHostPort(host, admin.port)}/readyz`;
   return new Promise<number>((resolve) => {
     // A fresh connection each time: a pooled one could be stale and say nothing about now.

@@ -2,6 +2,7 @@ import type { RuntimeConfig } from '../config/load';
 import { Resolver, ServerReport } from '../dns/resolver';
 import { normalizeName } from '../dns/message';
 import { usageError } from '../errors';
+import { isLoopback, isWildcard } from '../net/address';
 import { createLogger } from '../log/logger';
 import { ResolvedAddress, systemLookup } from '../dns/lookup';
 import { readLines } from '../util/files';
@@ -93,7 +94,7 @@ async function explainSystem(name: string, ours: ResolvedAddress[], io: CommandI
   if (theirs.some((a) => mine.has(a))) return;
   const hostsFile = deps.hostsFile ?? '/etc/hosts';
   const inHosts = hostsEntries(hostsFile, name);
-  const loopback = theirs.every((a) => a.startsWith('127.') || a === '::1' || a === '0.0.0.0' || a === '::');
+  const loopback = theirs.every((a) => isLoopback(a) || isWildcard(a));
   let why: string;
   if (inHosts.length > 0 && loopback) {
     why = `the hosts file (${hostsFile}) maps ${name} to ${inHosts.join(', ')}: expected when the mail client is pointed at ptunnel; ptunnel bypasses it`;

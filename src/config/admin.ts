@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { usageError } from '../errors';
+import { isPortText, parseHostPort } from '../net/address';
 import { inSetting } from './setting';
 
 export interface AdminAddress {
@@ -10,12 +11,11 @@ export interface AdminAddress {
 /** `HOST:PORT`, `[IPv6]:PORT` or a bare `PORT` (loopback); a bad one is reported as the admin setting. */
 export function parseAdminAddress(text: string): AdminAddress {
   return inSetting('admin', () => {
-    const m = /^(?:(\[[^\]]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(text);
-    const host = m?.[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1';
-    const port = Number(m?.[2]);
-    if (!m || !isIP(host) || port > 65535) {
+    const hp = parseHostPort(text.includes(':') ? text : `127.0.0.1:${text}`);
+    const port = Number(hp?.port);
+    if (!hp || !isPortText(hp.port) || !isIP(hp.host) || port > 65535) {
       throw usageError('ERR_CONFIG', `"${text}" is not ADDR:PORT, e.g. 127.0.0.1:9090 or 0.0.0.0:9090`);
     }
-    return { host, port };
+    return { host: hp.host, port };
   });
 }

@@ -1,16 +1,12 @@
-import { isIP } from 'node:net';
 import { usageError } from '../errors';
-import { formatHostPort } from '../net/address';
+import { bindTakes, formatHostPort } from '../net/address';
 import { describeTunnel, TunnelSpec } from './tunnel-spec';
 
 /** Two listeners clash on the same port when their addresses are equal or one is a wildcard. */
 function clash(a: string, b: string): boolean {
   const norm = (h: string) => (h === 'localhost' ? '127.0.0.1' : h);
   const [x, y] = [norm(a), norm(b)];
-  if (x === y || x === '::' || y === '::') return true; // :: takes IPv4 too on dual-stack hosts
-  if (x === '0.0.0.0') return isIP(y) !== 6;
-  if (y === '0.0.0.0') return isIP(x) !== 6;
-  return false;
+  return bindTakes(x, y) || bindTakes(y, x);
 }
 
 function side(t: TunnelSpec, listen: string): string {

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { isPortText, parseHostPort } from '../net/address';
 
 /**
  * NO_PROXY as curl and most tools read it: entries split by commas or spaces; `*` matches all;
@@ -24,19 +25,11 @@ export class NoProxy {
 
   private add(entry: string): void {
     if (entry === '*') return;
-    let host = entry;
-    let port: number | undefined;
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-    if (bracketed) {
-      host = bracketed[1] as string;
-      port = bracketed[2] ? Number(bracketed[2]) : undefined;
-    } else if (isIP(entry) !== 6) {
-      const m = /^(.*):(\d+)$/.exec(entry);
-      if (m) {
-        host = m[1] as string;
-        port = Number(m[2]);
-      }
-    }
+    // Text after the colon that is not a port leaves the whole entry a name, which matches nothing.
+    const split = parseHostPort(entry);
+    const hp = split && (split.port === undefined || isPortText(split.port)) ? split : undefined;
+    const host = hp?.host ?? entry;
+    const port = hp?.port === undefined ? undefined : Number(hp.port);
     const cidr = /^(.+)\/(\d{1,3})$/.exec(host);
     if (cidr) {
       const family = isIP(cidr[1] as string);

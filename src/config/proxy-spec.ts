@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { inContext, usageError } from '../errors';
-import { formatHostPort, validateHost } from '../net/address';
+import { formatHostPort, isPortText, parseHostPort, validateHost } from '../net/address';
 import { redactProxyText } from '../log/redact';
 
 export interface ProxyEndpoint {
@@ -21,9 +21,9 @@ export function parseProxySpec(text: string): ProxyEndpoint {
   const spec = text.trim();
   const hint = 'write HOST:PORT or http://[user:password@]host:port';
   if (!spec.includes('://')) {
-    const m = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(spec);
-    if (!m) throw usageError('ERR_PROXY_SPEC', `proxy ${JSON.stringify(redactProxyText(spec))} is not valid; ${hint}`);
-    return finish('http', m[1] as string, m[2] as string, undefined, undefined, spec);
+    const hp = parseHostPort(spec);
+    if (!hp || !isPortText(hp.port)) throw usageError('ERR_PROXY_SPEC', `proxy ${JSON.stringify(redactProxyText(spec))} is not valid; ${hint}`);
+    return finish('http', hp.bracketed ? `[${hp.host}]` : hp.host, hp.port, undefined, undefined, spec);
   }
   let url: URL;
   try {

@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { usageError } from '../errors';
+import { isLoopback, isWildcard } from '../net/address';
 import { canonicalIp } from '../util/ip';
 
 /**
@@ -30,8 +31,8 @@ export class LoopGuard {
     const family = isIP(a) === 6 ? 'ipv6' : 'ipv4';
     if (this.allow.check(a, family)) return undefined;
     if (this.own.has(a)) return 'one of ptunnel\'s own listening addresses';
-    if (a === '0.0.0.0' || a === '::') return 'the unspecified address';
-    if (family === 'ipv4' ? a.startsWith('127.') : a === '::1') return 'a loopback address';
+    if (isWildcard(a)) return 'the unspecified address';
+    if (isLoopback(a)) return 'a loopback address';
     return undefined;
   }
 }
@@ -64,7 +65,7 @@ function addRange(list: BlockList, entry: string): void {
 export function listeningAddresses(bound: Iterable<string>, interfaces = networkInterfaces()): string[] {
   const out = new Set<string>();
   for (const address of bound) {
-    if (address === '0.0.0.0' || address === '::') {
+    if (isWildcard(address)) {
       for (const list of Object.values(interfaces)) for (const i of list ?? []) out.add(i.address.toLowerCase());
     } else {
       out.add(address.toLowerCase());

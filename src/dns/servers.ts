@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { formatHostPort } from '../net/address';
+import { formatHostPort, isPortText, parseHostPort } from '../net/address';
 import { usageError } from '../errors';
 import { readLines } from '../util/files';
 import { canonicalIp } from '../util/ip';
@@ -18,7 +18,7 @@ export type DnsServer = Exclude<DnsServerSpec, { kind: 'system' }>;
 export type PlainServer = Extract<DnsServerSpec, { kind: 'udp' | 'tcp' }>;
 
 function parsePortText(text: string, entry: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
+  if (!isPortText(text) || Number(text) < 1 || Number(text) > 65535) {
     throw usageError('ERR_CONFIG', `DNS server ${JSON.stringify(entry)}: port ${JSON.stringify(text)} is not a port number (1-65535)`);
   }
   return Number(text);
@@ -26,19 +26,9 @@ function parsePortText(text: string, entry: string): number {
 
 /** `IP`, `IP:port`, `[IPv6]:port`, or a bare IPv6 literal. */
 function parseIpPort(text: string, entry: string): { host: string; port: number } {
-  let host = text;
-  let port = 53;
-  const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
-  if (bracket) {
-    host = bracket[1] as string;
-    if (bracket[2] !== undefined) port = parsePortText(bracket[2], entry);
-  } else if (isIP(text) !== 6) {
-    const colon = text.lastIndexOf(':');
-    if (colon >= 0) {
-      host = text.slice(0, colon);
-      port = parsePortText(text.slice(colon + 1), entry);
-    }
-  }
+  const hp = parseHostPort(text);
+  const host = hp?.host ?? text;
+  const port = hp?.port === undefined ? 53 : parsePortText(hp.port, entry);
   if (!isIP(host)) {
     // A name here would need a resolver to find the resolver, and would go through the hosts file.
     throw usageError(

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { systemCode } from '../errors';
+import { settleOnce } from '../net/settle';
 import { buildQuery, MismatchError, newId, parseResponse, Question } from './message';
 import { abortedError, Exchange, protocolError, QueryOptions, timeoutError, transportError } from './transport';
 
@@ -11,28 +12,13 @@ export interface StreamServer {
 
 /** One query per connection (RFC 7766 framing: a two-byte length before each message). */
 export function queryTcp(server: StreamServer, q: Question, opts: QueryOptions): Promise<Exchange> {
-  return new Promise<Exchange>((resolve, reject) => {
+  return settleOnce<Exchange>({ timeoutMs: opts.timeoutMs, signal: opts.signal, aborted: abortedError }, (attempt) => {
     const id = newId();
     const query = buildQuery(q, id);
     const length = Buffer.alloc(2);
     length.writeUInt16BE(query.length);
     let received = Buffer.alloc(0);
-    let settled = false;
     const socket = net.connect({ host: server.host, port: server.port });
-    const finish = (err: Error | undefined, exchange?: Exchange) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(exchange as Exchange);
-    };
-    const onAbort = () => finish(abortedError());
-    const timer = setTimeout(() => finish(timeoutError(server.label, q, opts.timeoutMs, ' (TCP)')), opts.timeoutMs);
-    if (opts.signal?.aborted) return onAbort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-
     socket.setNoDelay(true);
     socket.once('connect', () => socket.write(Buffer.concat([length, query])));
     socket.on('data', (chunk: Buffer) => {
@@ -41,15 +27,19 @@ export function queryTcp(server: StreamServer, q: Question, opts: QueryOptions):
       const size = received.readUInt16BE(0);
       if (received.length < size + 2) return;
       try {
-        finish(undefined, { response: parseResponse(received.subarray(2, size + 2), q, id), via: 'tcp' });
+        attempt.resolve({ response: parseResponse(received.subarray(2, size + 2), q, id), via: 'tcp' });
       } catch (err) {
-        finish(err instanceof MismatchError ? protocolError(server.label, q, err.message, err) : (err as Error));
+        attempt.reject(err instanceof MismatchError ? protocolError(server.label, q, err.message, err) : (err as Error));
       }
     });
     socket.once('end', () => {
       const want = received.length >= 2 ? `${received.readUInt16BE(0) + 2}` : 'at least 2';
-      finish(protocolError(server.label, q, `TCP connection closed after ${received.length} of ${want} bytes (truncated message)`));
+      attempt.reject(protocolError(server.label, q, `TCP connection closed after ${received.length} of ${want} bytes (truncated message)`));
     });
-    socket.once('error', (err) => finish(transportError(server.label, q, systemCode(err) ?? err.message, err)));
+    socket.once('error', (err) => attempt.reject(transportError(server.label, q, systemCode(err) ?? err.message, err)));
+    return {
+      timeout: () => timeoutError(server.label, q, opts.timeoutMs, ' (TCP)'),
+      release: () => socket.destroy(),
+    };
   });
 }

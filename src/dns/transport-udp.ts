@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { systemCode } from '../errors';
+import { settleOnce } from '../net/settle';
 import { buildQuery, MismatchError, newId, parseResponse, Question } from './message';
 import { abortedError, Exchange, protocolError, QueryOptions, timeoutError, transportError } from './transport';
 import { queryTcp, StreamServer } from './transport-tcp';
@@ -12,45 +13,31 @@ import { queryTcp, StreamServer } from './transport-tcp';
  * server rather than a silent one.
  */
 export function queryUdpOnce(server: StreamServer, q: Question, opts: QueryOptions): Promise<Exchange> {
-  return new Promise<Exchange>((resolve, reject) => {
+  return settleOnce<Exchange>({ timeoutMs: opts.timeoutMs, signal: opts.signal, aborted: abortedError }, (attempt) => {
     const id = newId();
     const query = buildQuery(q, id);
     const socket = dgram.createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
     const rejected: string[] = [];
-    let settled = false;
-    const finish = (err: Error | undefined, exchange?: Exchange) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      socket.close();
-      if (err) reject(err);
-      else resolve(exchange as Exchange);
-    };
-    const onAbort = () => finish(abortedError());
-    const timer = setTimeout(() => {
-      if (rejected.length > 0) {
-        finish(protocolError(server.label, q, `no valid answer within the timeout; ignored ${rejected.length} packet(s): ${rejected.join('; ')}`));
-      } else {
-        finish(timeoutError(server.label, q, opts.timeoutMs));
-      }
-    }, opts.timeoutMs);
-    if (opts.signal?.aborted) return onAbort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-
     socket.on('message', (msg, rinfo) => {
       if (rinfo.address.toLowerCase() !== server.host || rinfo.port !== server.port) return;
       try {
-        finish(undefined, { response: parseResponse(msg, q, id), via: 'udp' });
+        attempt.resolve({ response: parseResponse(msg, q, id), via: 'udp' });
       } catch (err) {
-        if (!(err instanceof MismatchError)) return finish(err as Error);
+        if (!(err instanceof MismatchError)) return attempt.reject(err as Error);
         if (rejected.length < 5) rejected.push(err.message);
       }
     });
-    socket.once('error', (err) => finish(transportError(server.label, q, systemCode(err) ?? err.message, err)));
+    socket.once('error', (err) => attempt.reject(transportError(server.label, q, systemCode(err) ?? err.message, err)));
     socket.send(query, server.port, server.host, (err) => {
-      if (err) finish(transportError(server.label, q, systemCode(err) ?? err.message, err));
+      if (err) attempt.reject(transportError(server.label, q, systemCode(err) ?? err.message, err));
     });
+    return {
+      timeout: () =>
+        rejected.length > 0
+          ? protocolError(server.label, q, `no valid answer within the timeout; ignored ${rejected.length} packet(s): ${rejected.join('; ')}`)
+          : timeoutError(server.label, q, opts.timeoutMs),
+      release: () => socket.close(),
+    };
   });
 }
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { usageError } from '../errors';
+import { canonicalIp } from '../util/ip';
 
 // Letters, digits, hyphen and underscore (seen in real internal names) per label; nothing that
 // could end a header line or change the meaning of a URL or a CONNECT request.
@@ -38,8 +39,13 @@ export function formatHostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** One to five digits: what may stand in a port's place (the range is each caller's to check). */
+export function isPortText(text: string | undefined): text is string {
+  return text !== undefined && /^\d{1,5}$/.test(text);
+}
+
 export function parsePort(text: string, what: string, allowZero = false): number {
-  if (!/^\d{1,5}$/.test(text)) {
+  if (!isPortText(text)) {
     throw usageError('ERR_TUNNEL_SPEC', `${what} ${JSON.stringify(text)} is not a port number (1-65535)`);
   }
   const port = Number(text);
@@ -47,4 +53,68 @@ export function parsePort(text: string, what: string, allowZero = false): number
     throw usageError('ERR_TUNNEL_SPEC', `${what} ${port} is out of range; use 1-65535${allowZero ? ' (or 0 for any free port)' : ''}`);
   }
   return port;
+}
+
+export interface HostPortText {
+  /** Without brackets. */
+  host: string;
+  /** The text after the colon, unchecked (each caller has its own port rules and messages). */
+  port?: string;
+  /** The host was written in brackets (callers insist that such a host is an IPv6 literal). */
+  bracketed: boolean;
+}
+
+/**
+ * Splits `host:port`, `[v6]:port`, `[v6]`, `host` or a bare IPv6 literal. Undefined when the
+ * shape is wrong: brackets that do not enclose the host, or a colon in a host outside brackets.
+ */
+export function parseHostPort(text: string): HostPortText | undefined {
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    const host = text.slice(1, close);
+    const after = text.slice(close + 1);
+    if (close < 0 || host === '' || host.includes('[') || (after !== '' && !after.startsWith(':'))) return undefined;
+    return after === '' ? { host, bracketed: true } : { host, port: after.slice(1), bracketed: true };
+  }
+  if (text.includes('[') || text.includes(']')) return undefined;
+  if (isIP(text) === 6) return { host: text, bracketed: false };
+  const colon = text.indexOf(':');
+  if (colon < 0) return text === '' ? undefined : { host: text, bracketed: false };
+  const host = text.slice(0, colon);
+  const port = text.slice(colon + 1);
+  if (host === '' || port.includes(':')) return undefined;
+  return { host, port, bracketed: false };
+}
+
+/** The same address however it is written (`::ffff:127.0.0.1` is `127.0.0.1`, `::0:1` is `::1`). */
+export function sameAddress(a: string, b: string): boolean {
+  return canonicalIp(a) === canonicalIp(b);
+}
+
+/** 127.0.0.0/8 or ::1, in any spelling. Names (even `localhost`) are not addresses. */
+export function isLoopback(address: string): boolean {
+  const a = canonicalIp(address);
+  return isIP(a) === 4 ? a.startsWith('127.') : a === '::1';
+}
+
+/** The unspecified address (0.0.0.0, ::): as a bind address, every address of this host. */
+export function isWildcard(address: string): boolean {
+  const a = canonicalIp(address);
+  return a === '0.0.0.0' || a === '::';
+}
+
+/**
+ * Whether a listener bound to `bound` takes connections to `address`: the same address, or a
+ * wildcard of its family (`::` takes IPv4 too, as on dual-stack hosts).
+ */
+export function bindTakes(bound: string, address: string): boolean {
+  if (sameAddress(bound, address)) return true;
+  if (!isWildcard(bound)) return false;
+  return isIP(bound) === 6 || isIP(address) !== 6;
+}
+
+/** Where a client on this host reaches a listener bound to `bound`: a wildcard via loopback. */
+export function localAddressOf(bound: string): string {
+  if (!isWildcard(bound)) return bound;
+  return isIP(bound) === 6 ? '::1' : '127.0.0.1';
 }

@@ -96,24 +96,34 @@ function printable(bytes: Buffer): string {
   return JSON.stringify(bytes.toString('latin1').replace(/[^\x20-\x7e]/g, '.'));
 }
 
+/** Header lines after the start line: names in lower case, repeated headers joined with ", ". */
+export function parseHeaderLines(lines: readonly string[], sender = 'proxy'): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw protocolError(`${sender} sent an invalid header line: ${printable(Buffer.from(line.slice(0, 80), 'latin1'))}`);
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  return headers;
+}
+
+/** Whether a comma-separated header value (Connection, Proxy-Connection) holds `token`. */
+export function hasToken(value: string | undefined, token: string): boolean {
+  return (value ?? '').split(',').some((t) => t.trim().toLowerCase() === token);
+}
+
 function parseHead(head: string, rest: Buffer): ConnectResponse {
   const lines = head.split(/\r?\n/);
   const statusLine = lines[0] ?? '';
   const m = STATUS_LINE.exec(statusLine);
   if (!m) throw protocolError(`proxy sent an invalid status line: ${printable(Buffer.from(statusLine.slice(0, 80), 'latin1'))}`);
-  const headers: Record<string, string> = {};
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw protocolError(`proxy sent an invalid header line: ${printable(Buffer.from(line.slice(0, 80), 'latin1'))}`);
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
-  }
   return {
     httpVersion: m[1] as string,
     statusCode: Number(m[2]),
     reason: (m[3] ?? '').trim(),
-    headers,
+    headers: parseHeaderLines(lines.slice(1)),
     statusLine,
     rest,
   };

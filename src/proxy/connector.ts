@@ -3,10 +3,13 @@ import tls from 'node:tls';
 import { formatHostPort } from '../net/address';
 import type { ProxySettings } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
-import { PtunnelError, systemCode } from '../errors';
+import { ProxyPhase, PtunnelError, systemCode } from '../errors';
+import { cancelledError, settleOnce } from '../net/settle';
 import { formatDuration } from '../util/duration';
+import { createAuthScheme } from './auth/factory';
+import type { AuthStep, ProxyAuthScheme } from './auth/scheme';
 import { buildConnectRequest } from './connect-request';
-import { ConnectResponse, ConnectResponseParser, DEFAULT_MAX_HEADER_BYTES } from './connect-response';
+import { ConnectResponse, ConnectResponseParser, DEFAULT_MAX_HEADER_BYTES, hasToken } from './connect-response';
 
 export interface ProxyConnectOptions {
   proxy: ProxySettings;
@@ -16,6 +19,8 @@ export interface ProxyConnectOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   maxHeaderBytes?: number;
+  /** The authentication scheme for this attempt; by default the one the proxy settings call for. */
+  auth?: ProxyAuthScheme;
 }
 
 export interface ProxyTunnel {
@@ -50,7 +55,7 @@ function shown(statusLine: string): string {
   }).join('');
 }
 
-function statusError(res: ConnectResponse, opts: ProxyConnectOptions): PtunnelError {
+function statusError(res: ConnectResponse, opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefined): PtunnelError {
   const proxy = describeProxy(opts.proxy.endpoint);
   const target = formatHostPort(opts.host, opts.port);
   const statusLine = shown(res.statusLine);
@@ -58,7 +63,7 @@ function statusError(res: ConnectResponse, opts: ProxyConnectOptions): PtunnelEr
   if (res.statusCode === 407) {
     const scheme = (res.headers['proxy-authenticate'] ?? '').split(/[\s,]/)[0] ?? '';
     const offered = scheme && !/^basic$/i.test(scheme) ? ` (the proxy asks for ${scheme}; ptunnel speaks Basic only)` : '';
-    const message = opts.proxy.authorization
+    const message = auth
       ? `proxy ${proxy} rejected the credentials for user "${opts.proxy.endpoint.username}" (407)${offered}; check --user and the password`
       : `proxy ${proxy} requires authentication (407)${offered}; give --user and --proxy-password-file (or PTUNNEL_PROXY_USER and PTUNNEL_PROXY_PASSWORD_FILE)`;
     return new PtunnelError('ERR_PROXY_AUTH', message, { details });
@@ -73,17 +78,45 @@ function statusError(res: ConnectResponse, opts: ProxyConnectOptions): PtunnelEr
   return new PtunnelError('ERR_PROXY_REFUSED', `proxy ${proxy} could not open ${target}: ${statusLine}`, { details });
 }
 
+/** A handshake that has not ended after this many CONNECTs is going nowhere. */
+const MAX_AUTH_ROUNDS = 5;
+/** Longer 407 bodies (squid's error page is a few KiB) are not worth reading to go on. */
+const MAX_AUTH_BODY_BYTES = 64 * 1024;
+
 /**
- * Opens a connection to the proxy and asks it for a tunnel to host:port. Resolves once the
- * proxy answered 2xx; the socket then carries the server's bytes, starting with `head`.
+ * The length of a 407's body when the socket can carry the next round after it, else
+ * undefined: a chunked or close-delimited body has no end we could find within the bound, and a
+ * proxy that says it closes (or speaks HTTP/1.0 without keep-alive) will not read another CONNECT.
+ */
+function reusableBodyLength(res: ConnectResponse): number | undefined {
+  const { headers } = res;
+  const length = headers['content-length'];
+  if (headers['transfer-encoding'] !== undefined || length === undefined || !/^\d{1,9}$/.test(length)) return undefined;
+  const connection = `${headers.connection ?? ''},${headers['proxy-connection'] ?? ''}`;
+  if (hasToken(connection, 'close') || (res.httpVersion === '1.0' && !hasToken(connection, 'keep-alive'))) return undefined;
+  const bytes = Number(length);
+  return bytes <= MAX_AUTH_BODY_BYTES ? bytes : undefined;
+}
+
+/**
+ * Opens a connection to the proxy and asks it for a tunnel to host:port, answering its 407s on
+ * the same socket for as long as the auth scheme has a next round. Resolves once the proxy
+ * answered 2xx; the socket then carries the server's bytes, starting with `head`. Nothing of the
+ * server's is read past that answer, and nothing of the client's is sent before it.
  */
 export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel> {
   const { endpoint } = opts.proxy;
   const proxyName = describeProxy(endpoint);
-  return new Promise<ProxyTunnel>((resolve, reject) => {
-    let phase: 'connect' | 'answer' = 'connect';
-    let settled = false;
-    const parser = new ConnectResponseParser(opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES);
+  const maxHeaderBytes = opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const auth = opts.auth ?? createAuthScheme(opts.proxy);
+  return settleOnce<ProxyTunnel>({ timeoutMs: opts.timeoutMs, signal: opts.signal, aborted: cancelledError }, (attempt) => {
+    let phase: ProxyPhase = 'connect';
+    // One parser per answer, so each answer of a handshake has the whole header bound.
+    let parser = new ConnectResponseParser(maxHeaderBytes);
+    let rounds = 0;
+    // Between a 407 and the next CONNECT: the body still to be skipped, and the header once the scheme has it.
+    let bodyLeft = 0;
+    let nextHeader: string | undefined;
 
     const socket =
       endpoint.protocol === 'https'
@@ -99,60 +132,94 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
           })
         : net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
 
-    const finish = (err: PtunnelError | undefined, value?: ProxyTunnel) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      socket.removeListener('data', onData);
-      socket.removeListener('error', onError);
-      socket.removeListener('close', onClose);
-      socket.removeListener('end', onClose);
-      if (err) {
-        socket.destroy();
-        reject(err);
-      } else {
-        resolve(value as ProxyTunnel);
-      }
+    const send = (authorization: string | undefined) => {
+      rounds += 1;
+      socket.write(buildConnectRequest(opts.host, opts.port, authorization, { keepAlive: auth?.connectionBound }));
     };
 
-    const timer = setTimeout(() => {
-      const what = phase === 'connect' ? 'did not accept the connection' : 'did not answer CONNECT';
-      finish(
-        new PtunnelError('ERR_PROXY_TIMEOUT', `proxy ${proxyName} ${what} within ${formatDuration(opts.timeoutMs)}`, {
-          details: { phase },
-        }),
-      );
-    }, opts.timeoutMs);
+    /** Waits for a scheme's step when it is asynchronous; a scheme that throws ends the attempt. */
+    const whenStep = (step: () => AuthStep, then: (header: string | undefined) => void) => {
+      const failed = (err: unknown) =>
+        attempt.reject(
+          new PtunnelError('ERR_PROXY_AUTH', `proxy ${proxyName}: ${auth?.name} authentication failed: ${(err as Error).message ?? String(err)}`, {
+            cause: err,
+          }),
+        );
+      let header: AuthStep;
+      try {
+        header = step();
+      } catch (err) {
+        failed(err);
+        return;
+      }
+      if (typeof header !== 'object') then(header);
+      else header.then((h) => (attempt.settled ? undefined : then(h)), failed);
+    };
+
+    const sendWhenReady = () => {
+      if (nextHeader === undefined || bodyLeft > 0) return;
+      const header = nextHeader;
+      nextHeader = undefined;
+      send(header);
+    };
 
     const onConnected = () => {
       phase = 'answer';
       socket.setNoDelay(true);
-      socket.write(buildConnectRequest(opts.host, opts.port, opts.proxy.authorization));
+      whenStep(() => auth?.first(), send);
     };
 
-    const onData = (chunk: Buffer) => {
-      let res: ConnectResponse | undefined;
-      try {
-        res = parser.push(chunk);
-      } catch (err) {
-        finish(err as PtunnelError);
-        return;
-      }
-      if (!res) return;
+    const onAnswer = (res: ConnectResponse) => {
       if (res.statusCode >= 200 && res.statusCode < 300) {
         // Nothing more may be read until the caller has wired the client: bytes must not be lost.
         socket.pause();
-        finish(undefined, { socket, head: res.rest, response: res });
-      } else {
-        finish(statusError(res, opts));
+        attempt.resolve({ socket, head: res.rest, response: res });
+        return;
       }
+      const body = res.statusCode === 407 && auth && rounds < MAX_AUTH_ROUNDS ? reusableBodyLength(res) : undefined;
+      if (!auth || body === undefined) {
+        attempt.reject(statusError(res, opts, auth));
+        return;
+      }
+      parser = new ConnectResponseParser(maxHeaderBytes);
+      bodyLeft = body;
+      whenStep(
+        () => auth.next(res),
+        (header) => {
+          if (header === undefined) {
+            attempt.reject(statusError(res, opts, auth));
+            return;
+          }
+          nextHeader = header;
+          sendWhenReady();
+        },
+      );
+      if (res.rest.length > 0 && !attempt.settled) onData(res.rest);
+    };
+
+    const onData = (chunk: Buffer) => {
+      let bytes = chunk;
+      if (bodyLeft > 0) {
+        const skip = Math.min(bodyLeft, bytes.length);
+        bodyLeft -= skip;
+        bytes = bytes.subarray(skip);
+        sendWhenReady();
+        if (bytes.length === 0) return;
+      }
+      let res: ConnectResponse | undefined;
+      try {
+        res = parser.push(bytes);
+      } catch (err) {
+        attempt.reject(err as PtunnelError);
+        return;
+      }
+      if (res) onAnswer(res);
     };
 
     const onError = (err: Error) => {
       const code = systemCode(err);
       if (phase === 'connect' && (code === undefined || !(UNREACHABLE.has(code) || LOCAL_SHORTAGE.has(code))) && endpoint.protocol === 'https') {
-        finish(
+        attempt.reject(
           new PtunnelError('ERR_PROXY_PROTOCOL', `TLS with proxy ${proxyName} failed: ${err.message}; check --proxy-ca`, { cause: err }),
         );
         return;
@@ -161,26 +228,34 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
         phase === 'connect'
           ? `cannot connect to proxy ${proxyName}: ${code ?? err.message}`
           : `proxy ${proxyName} connection failed while waiting for its answer: ${code ?? err.message}`;
-      finish(new PtunnelError(phase === 'connect' ? 'ERR_PROXY_CONNECT' : 'ERR_PROXY_CLOSED', message, { cause: err, details: { phase } }));
+      attempt.reject(new PtunnelError(phase === 'connect' ? 'ERR_PROXY_CONNECT' : 'ERR_PROXY_CLOSED', message, { cause: err, details: { phase } }));
     };
 
     const onClose = () => {
-      finish(new PtunnelError('ERR_PROXY_CLOSED', `proxy ${proxyName} closed the connection before answering CONNECT`));
+      attempt.reject(new PtunnelError('ERR_PROXY_CLOSED', `proxy ${proxyName} closed the connection before answering CONNECT`));
     };
 
-    const onAbort = () => finish(new PtunnelError('ERR_CANCELLED', 'connection attempt cancelled: the client went away'));
-
-    if (opts.signal?.aborted) {
-      onAbort();
-      return;
-    }
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
     socket.once(endpoint.protocol === 'https' ? 'secureConnect' : 'connect', onConnected);
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
     // With allowHalfOpen a FIN from the proxy does not close the socket: watch for it too.
     socket.on('end', onClose);
+    return {
+      timeout: () => {
+        const what = phase === 'connect' ? 'did not accept the connection' : 'did not answer CONNECT';
+        return new PtunnelError('ERR_PROXY_TIMEOUT', `proxy ${proxyName} ${what} within ${formatDuration(opts.timeoutMs)}`, {
+          details: { phase },
+        });
+      },
+      release: (err) => {
+        socket.removeListener('data', onData);
+        socket.removeListener('error', onError);
+        socket.removeListener('close', onClose);
+        socket.removeListener('end', onClose);
+        if (err) socket.destroy();
+      },
+    };
   });
 }
 

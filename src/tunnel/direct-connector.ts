@@ -1,6 +1,7 @@
 import type dns from 'node:dns';
 import net from 'node:net';
 import { formatHostPort } from '../net/address';
+import { cancelledError, settleOnce } from '../net/settle';
 import { PtunnelError, systemCode } from '../errors';
 import { formatDuration } from '../util/duration';
 import type { AddressLookup, ResolvedAddress } from '../dns/lookup';
@@ -20,30 +21,9 @@ export interface DirectConnectOptions {
  */
 export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
   const target = formatHostPort(opts.host, opts.port);
-  return new Promise<net.Socket>((resolve, reject) => {
-    let settled = false;
+  return settleOnce<net.Socket>({ timeoutMs: opts.timeoutMs, signal: opts.signal, aborted: cancelledError }, (attempt) => {
     let socket: net.Socket | undefined;
     const abort = new AbortController();
-    const finish = (err?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (err) {
-        abort.abort();
-        socket?.destroy();
-        reject(err);
-      } else {
-        socket?.removeListener('error', onError);
-        socket?.pause();
-        resolve(socket as net.Socket);
-      }
-    };
-    const timer = setTimeout(
-      () => finish(new PtunnelError('ERR_DIRECT_TIMEOUT', `direct connection to ${target} timed out after ${formatDuration(opts.timeoutMs)}`)),
-      opts.timeoutMs,
-    );
-    const onAbort = () => finish(new PtunnelError('ERR_CANCELLED', 'connection attempt cancelled: the client went away'));
     const onError = (err: Error) => {
       // autoSelectFamily reports every failed attempt in one AggregateError: name each address,
       // since the first (often IPv6 ENETUNREACH) is rarely the one that matters.
@@ -55,19 +35,17 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
           return a.address && attempts.length > 1 ? `${code} (${a.address})` : code;
         })
         .join(', ');
-      finish(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target} failed: ${why}`, { cause: err }));
+      attempt.reject(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target} failed: ${why}`, { cause: err }));
     };
-    if (opts.signal?.aborted) return onAbort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     const start = (addresses: ResolvedAddress[]) => {
-      if (settled) return;
+      if (attempt.settled) return;
       const lookup: net.LookupFunction = (_host, options, callback) => {
         const all = addresses.map((a) => ({ address: a.address, family: a.family }));
         if ((options as dns.LookupOptions).all) (callback as (e: null, a: dns.LookupAddress[]) => void)(null, all);
         else callback(null, all[0]?.address ?? '', all[0]?.family ?? 4);
       };
-      socket = net.connect({
+      const s = net.connect({
         // The server may end its side first and still read what the client sends after.
         allowHalfOpen: true,
         host: addresses.length === 1 ? (addresses[0] as ResolvedAddress).address : opts.host,
@@ -76,23 +54,36 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
         autoSelectFamily: addresses.length > 1,
         autoSelectFamilyAttemptTimeout: 250,
       });
-      socket.once('connect', () => finish());
-      socket.on('error', onError);
+      socket = s;
+      s.once('connect', () => attempt.resolve(s));
+      s.on('error', onError);
     };
 
     if (net.isIP(opts.host)) {
       start([{ address: opts.host, family: net.isIP(opts.host) === 6 ? 6 : 4 }]);
-      return;
+    } else {
+      opts.lookup(opts.host, abort.signal).then(
+        (addresses) => {
+          if (addresses.length === 0) {
+            attempt.reject(new PtunnelError('ERR_DNS_NODATA', `no addresses found for ${opts.host}`));
+          } else {
+            start(addresses);
+          }
+        },
+        (err: unknown) => attempt.reject(err instanceof Error ? err : new Error(String(err))),
+      );
     }
-    opts.lookup(opts.host, abort.signal).then(
-      (addresses) => {
-        if (addresses.length === 0) {
-          finish(new PtunnelError('ERR_DNS_NODATA', `no addresses found for ${opts.host}`));
+    return {
+      timeout: () => new PtunnelError('ERR_DIRECT_TIMEOUT', `direct connection to ${target} timed out after ${formatDuration(opts.timeoutMs)}`),
+      release: (err) => {
+        if (err) {
+          abort.abort();
+          socket?.destroy();
         } else {
-          start(addresses);
+          socket?.removeListener('error', onError);
+          socket?.pause();
         }
       },
-      (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
-    );
+    };
   });
 }

@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { TunnelSpec } from '../config/tunnel-spec';
 import { listeningAddresses } from '../dns/loop-guard';
 import type { Logger } from '../log/logger';
-import { formatHostPort } from '../net/address';
+import { formatHostPort, isLoopback, isWildcard } from '../net/address';
 import { canonicalIp } from '../util/ip';
 import { listen } from './listener';
 
@@ -73,8 +73,8 @@ export class ListenerSet {
     for (const { address } of this.entries) {
       if (address.port !== tunnel.port) continue;
       const own = listeningAddresses([address.address]).map(canonicalIp);
-      const wildcard = address.address === '0.0.0.0' || address.address === '::';
-      if (targets.some((t) => own.includes(t) || (wildcard && (t.startsWith('127.') || t === '::1')))) {
+      const wildcard = isWildcard(address.address);
+      if (targets.some((t) => own.includes(t) || (wildcard && isLoopback(t)))) {
         return `tunnel "${tunnel.source}" points at ptunnel's own listener ${formatHostPort(address.address, address.port)} and would connect to itself; check the target port`;
       }
     }
