@@ -14,10 +14,8 @@ export function ntHash(password: string): Buffer {
 export function parseNtHash(text: string): Buffer {
   const hex = text.trim();
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
-    throw usageError(
-      'ERR_CONFIG',
-      `the NT hash file must hold the NT hash as 32 hex digits and nothing else (it holds ${hex.length} characters${hex.length === 32 ? ' that are not all hex digits' : ''}); write it with e.g. \`printf %s "$HASH" > FILE\``,
-    );
+    const what = hex.length === 32 ? '32 characters, not all hex digits' : `${hex.length} characters`;
+    throw usageError('ERR_CONFIG', `the NT hash file must hold just the NT hash, 32 hex digits (it holds ${what}); write only the hash to it`);
   }
   return Buffer.from(hex, 'hex');
 }

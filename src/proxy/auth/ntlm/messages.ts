@@ -121,7 +121,9 @@ const MAX_TOKEN_CHARS = 16 * 1024;
 /** Decodes a base64 token strictly: Node's decoder would skip garbage and return a shorter buffer. */
 export function decodeToken(token: string, kind: Kind = 'challenge'): Buffer {
   if (token.length > MAX_TOKEN_CHARS) throw malformed(kind, `token longer than ${MAX_TOKEN_CHARS} characters`);
-  if (token.length === 0 || token.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) {
+  // Padding is optional, but when present it must complete the last quantum.
+  const badLength = token.includes('=') ? token.length % 4 !== 0 : token.length % 4 === 1;
+  if (token.length === 0 || badLength || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) {
     throw malformed(kind, 'not base64');
   }
   return Buffer.from(token, 'base64');
@@ -201,14 +203,11 @@ function avString(pairs: AvPair[], id: number, kind: Kind): string | undefined {
   return pair.value.toString('utf16le');
 }
 
-// CHALLENGE_MESSAGE layout (MS-NLMP 2.2.1.2).
-const C_TARGET_NAME = 12;
-const C_FLAGS = 20;
-const C_SERVER_CHALLENGE = 24;
-const C_TARGET_INFO = 40;
-const C_VERSION = 48;
-/** The oldest servers send only up to the server challenge and the reserved 8 bytes. */
-const C_MIN = 32;
+/**
+ * CHALLENGE_MESSAGE layout (MS-NLMP 2.2.1.2). `min`: the oldest servers stop after the server
+ * challenge and its 8 reserved bytes, without the target info field.
+ */
+const C = { targetName: 12, flags: 20, serverChallenge: 24, targetInfo: 40, version: 48, min: 32 } as const;
 
 /**
  * Parses the proxy's CHALLENGE, given as the base64 token of `Proxy-Authenticate: NTLM <token>`
@@ -218,21 +217,21 @@ const C_MIN = 32;
 export function parseChallenge(input: string | Buffer): Challenge {
   const kind = 'challenge';
   const buf = typeof input === 'string' ? decodeToken(input, kind) : input;
-  checkHeader(buf, kind, C_MIN);
-  const flags = buf.readUInt32LE(C_FLAGS);
+  checkHeader(buf, kind, C.min);
+  const flags = buf.readUInt32LE(C.flags);
   if (!(flags & F.UNICODE)) {
     throw malformed(kind, 'the proxy did not accept Unicode (OEM-only NTLM is not supported)');
   }
-  const hasTargetInfoField = buf.length >= C_TARGET_INFO + 8;
-  const targetName = readString(buf, C_TARGET_NAME, kind, 'the target name', true);
-  const targetInfo = hasTargetInfoField ? Buffer.from(readField(buf, C_TARGET_INFO, kind, 'the target info')) : Buffer.alloc(0);
+  const hasTargetInfoField = buf.length >= C.targetInfo + 8;
+  const targetName = readString(buf, C.targetName, kind, 'the target name', true);
+  const targetInfo = hasTargetInfoField ? Buffer.from(readField(buf, C.targetInfo, kind, 'the target info')) : Buffer.alloc(0);
   const avPairs = parseAvPairs(targetInfo, kind);
   const timestamp = avPairs.find((p) => p.id === AV_ID.TIMESTAMP)?.value;
   if (timestamp && timestamp.length !== 8) throw malformed(kind, `its timestamp is ${timestamp.length} bytes, not 8`);
-  const start = payloadStart(buf, hasTargetInfoField ? [C_TARGET_NAME, C_TARGET_INFO] : [C_TARGET_NAME]);
+  const start = payloadStart(buf, hasTargetInfoField ? [C.targetName, C.targetInfo] : [C.targetName]);
   const challenge: Challenge = {
     flags,
-    serverChallenge: Buffer.from(buf.subarray(C_SERVER_CHALLENGE, C_SERVER_CHALLENGE + 8)),
+    serverChallenge: Buffer.from(buf.subarray(C.serverChallenge, C.serverChallenge + 8)),
     targetName,
     targetInfo,
     avPairs,
@@ -243,7 +242,7 @@ export function parseChallenge(input: string | Buffer): Challenge {
     nbComputerName: avString(avPairs, AV_ID.NB_COMPUTER_NAME, kind),
     dnsDomainName: avString(avPairs, AV_ID.DNS_DOMAIN_NAME, kind),
     dnsComputerName: avString(avPairs, AV_ID.DNS_COMPUTER_NAME, kind),
-    version: readVersion(buf, C_VERSION, flags, start),
+    version: readVersion(buf, C.version, flags, start),
   };
   for (const [k, v] of Object.entries(optional)) {
     if (v !== undefined) Object.assign(challenge, { [k]: v });
@@ -277,23 +276,21 @@ function layout(
   return msg;
 }
 
-// NEGOTIATE_MESSAGE layout (MS-NLMP 2.2.1.1): flags at 12, domain and workstation fields at 16.
-const N_FLAGS = 12;
-const N_FIELDS = 16;
-const N_VERSION = 32;
+/** NEGOTIATE_MESSAGE layout (MS-NLMP 2.2.1.1). */
+const N = { flags: 12, domain: 16, workstation: 24, version: 32 } as const;
 
 /** The NEGOTIATE message: ptunnel's flags, no domain or workstation (they come in type 3). */
 export function buildNegotiate(opts: { flags?: number; version?: Buffer } = {}): Buffer {
   const version = opts.version;
   const flags = ((opts.flags ?? CLIENT_FLAGS) | (version ? F.VERSION : 0)) >>> 0;
-  const header = N_VERSION + (version ? 8 : 0);
+  const header = N.version + (version ? 8 : 0);
   const empty: Array<[number, Buffer]> = [
-    [N_FIELDS, Buffer.alloc(0)],
-    [N_FIELDS + 8, Buffer.alloc(0)],
+    [N.domain, Buffer.alloc(0)],
+    [N.workstation, Buffer.alloc(0)],
   ];
   return layout(1, header, empty, (msg) => {
-    msg.writeUInt32LE(flags, N_FLAGS);
-    version?.copy(msg, N_VERSION);
+    msg.writeUInt32LE(flags, N.flags);
+    version?.copy(msg, N.version);
   });
 }
 
@@ -301,16 +298,16 @@ export function parseNegotiate(input: string | Buffer): Negotiate {
   const kind = 'negotiate';
   const buf = typeof input === 'string' ? decodeToken(input, kind) : input;
   checkHeader(buf, kind, 16);
-  const flags = buf.readUInt32LE(N_FLAGS);
+  const flags = buf.readUInt32LE(N.flags);
   // Windows XP-era clients stop after the flags; the name fields are optional then.
-  if (buf.length < N_VERSION) return { flags, domain: '', workstation: '' };
+  if (buf.length < N.version) return { flags, domain: '', workstation: '' };
   const negotiate: Negotiate = {
     flags,
     // Names in a NEGOTIATE are always OEM (MS-NLMP 2.2.1.1).
-    domain: readString(buf, N_FIELDS, kind, 'the domain', false),
-    workstation: readString(buf, N_FIELDS + 8, kind, 'the workstation', false),
+    domain: readString(buf, N.domain, kind, 'the domain', false),
+    workstation: readString(buf, N.workstation, kind, 'the workstation', false),
   };
-  const version = readVersion(buf, N_VERSION, flags, payloadStart(buf, [N_FIELDS, N_FIELDS + 8]));
+  const version = readVersion(buf, N.version, flags, payloadStart(buf, [N.domain, N.workstation]));
   if (version) negotiate.version = version;
   return negotiate;
 }
@@ -324,68 +321,61 @@ export function buildChallenge(opts: {
   version?: Buffer;
 }): Buffer {
   const flags = ((opts.flags | (opts.version ? F.VERSION : 0)) | (opts.targetInfo ? F.TARGET_INFO : 0)) >>> 0;
-  const header = C_VERSION + (opts.version ? 8 : 0);
+  const header = C.version + (opts.version ? 8 : 0);
   const name = Buffer.from(opts.targetName ?? '', flags & F.UNICODE ? 'utf16le' : 'latin1');
   const info = opts.targetInfo ?? Buffer.alloc(0);
   const slots: Array<[number, Buffer]> = [
-    [C_TARGET_NAME, name],
-    [C_TARGET_INFO, info],
+    [C.targetName, name],
+    [C.targetInfo, info],
   ];
   return layout(2, header, slots, (m) => {
-    m.writeUInt32LE(flags, C_FLAGS);
-    opts.serverChallenge.copy(m, C_SERVER_CHALLENGE, 0, 8);
-    opts.version?.copy(m, C_VERSION);
+    m.writeUInt32LE(flags, C.flags);
+    opts.serverChallenge.copy(m, C.serverChallenge, 0, 8);
+    opts.version?.copy(m, C.version);
   });
 }
 
-// AUTHENTICATE_MESSAGE layout (MS-NLMP 2.2.1.3): six fields from 12, flags at 60, version at 64.
-const A_FLAGS = 60;
-const A_VERSION = 64;
-const A_LM = 12;
-const A_NT = 20;
-const A_DOMAIN = 28;
-const A_USER = 36;
-const A_WORKSTATION = 44;
-const A_SESSION_KEY = 52;
+/** AUTHENTICATE_MESSAGE layout (MS-NLMP 2.2.1.3). */
+const A = { lm: 12, nt: 20, domain: 28, user: 36, workstation: 44, sessionKey: 52, flags: 60, version: 64 } as const;
 
 /** Lays out an AUTHENTICATE message from its fields (payload order as Windows and the spec). */
 export function encodeAuthenticate(f: AuthenticateFields): Buffer {
   const unicode = (f.flags & F.UNICODE) !== 0;
   const enc = (s: string): Buffer => Buffer.from(s, unicode ? 'utf16le' : 'latin1');
-  const header = A_VERSION + (f.version ? 8 : 0);
+  const header = A.version + (f.version ? 8 : 0);
   // Field slots are in header order (LM, NT, domain, user, workstation, key); the payload
   // order the spec's example uses is domain, user, workstation, LM, NT, key.
   const slots: Array<[number, Buffer]> = [
-    [A_DOMAIN, enc(f.domain)],
-    [A_USER, enc(f.user)],
-    [A_WORKSTATION, enc(f.workstation)],
-    [A_LM, f.lmResponse],
-    [A_NT, f.ntResponse],
-    [A_SESSION_KEY, f.encryptedRandomSessionKey],
+    [A.domain, enc(f.domain)],
+    [A.user, enc(f.user)],
+    [A.workstation, enc(f.workstation)],
+    [A.lm, f.lmResponse],
+    [A.nt, f.ntResponse],
+    [A.sessionKey, f.encryptedRandomSessionKey],
   ];
   return layout(3, header, slots, (msg) => {
-    msg.writeUInt32LE(f.flags >>> 0, A_FLAGS);
-    f.version?.copy(msg, A_VERSION);
+    msg.writeUInt32LE(f.flags >>> 0, A.flags);
+    f.version?.copy(msg, A.version);
   });
 }
 
 export function parseAuthenticate(input: string | Buffer): AuthenticateFields {
   const kind = 'authenticate';
   const buf = typeof input === 'string' ? decodeToken(input, kind) : input;
-  checkHeader(buf, kind, A_VERSION);
-  const flags = buf.readUInt32LE(A_FLAGS);
+  checkHeader(buf, kind, A.version);
+  const flags = buf.readUInt32LE(A.flags);
   const unicode = (flags & F.UNICODE) !== 0;
   const fields: AuthenticateFields = {
     flags,
-    lmResponse: Buffer.from(readField(buf, A_LM, kind, 'the LM response')),
-    ntResponse: Buffer.from(readField(buf, A_NT, kind, 'the NT response')),
-    domain: readString(buf, A_DOMAIN, kind, 'the domain', unicode),
-    user: readString(buf, A_USER, kind, 'the user name', unicode),
-    workstation: readString(buf, A_WORKSTATION, kind, 'the workstation', unicode),
-    encryptedRandomSessionKey: Buffer.from(readField(buf, A_SESSION_KEY, kind, 'the session key')),
+    lmResponse: Buffer.from(readField(buf, A.lm, kind, 'the LM response')),
+    ntResponse: Buffer.from(readField(buf, A.nt, kind, 'the NT response')),
+    domain: readString(buf, A.domain, kind, 'the domain', unicode),
+    user: readString(buf, A.user, kind, 'the user name', unicode),
+    workstation: readString(buf, A.workstation, kind, 'the workstation', unicode),
+    encryptedRandomSessionKey: Buffer.from(readField(buf, A.sessionKey, kind, 'the session key')),
   };
-  const start = payloadStart(buf, [A_LM, A_NT, A_DOMAIN, A_USER, A_WORKSTATION, A_SESSION_KEY]);
-  const version = readVersion(buf, A_VERSION, flags, start);
+  const start = payloadStart(buf, [A.lm, A.nt, A.domain, A.user, A.workstation, A.sessionKey]);
+  const version = readVersion(buf, A.version, flags, start);
   if (version) fields.version = version;
   return fields;
 }

@@ -13,24 +13,7 @@ import {
   parseChallenge,
   parseNegotiate,
 } from '../../../../src/proxy/auth/ntlm/messages';
-
-const u16 = (s: string): Buffer => Buffer.from(s, 'utf16le');
-
-/** A challenge like Samba's: domain and computer names, DNS names and a timestamp. */
-function sambaLikeChallenge(timestamp = fileTime(Date.UTC(2026, 0, 2, 3, 4, 5))): Buffer {
-  return buildChallenge({
-    flags: F.UNICODE | F.NTLM | F.ALWAYS_SIGN | F.EXTENDED_SESSIONSECURITY | F.NEGOTIATE_128 | F.TARGET_TYPE_SERVER,
-    serverChallenge: Buffer.from('1122334455667788', 'hex'),
-    targetName: 'PROXYHOST',
-    targetInfo: encodeAvPairs([
-      { id: AV_ID.NB_DOMAIN_NAME, value: u16('PROXYHOST') },
-      { id: AV_ID.NB_COMPUTER_NAME, value: u16('PROXYHOST') },
-      { id: AV_ID.DNS_DOMAIN_NAME, value: u16('test.example') },
-      { id: AV_ID.DNS_COMPUTER_NAME, value: u16('proxy.test.example') },
-      { id: AV_ID.TIMESTAMP, value: timestamp },
-    ]),
-  });
-}
+import { SAMPLE_TIMESTAMP, sampleChallenge, u16 } from './sample-challenge';
 
 describe('NTLM messages: build -> parse -> build', () => {
   it('type 1 carries exactly the client flags, no names, and rebuilds to the same bytes', () => {
@@ -54,12 +37,12 @@ describe('NTLM messages: build -> parse -> build', () => {
   });
 
   it('type 2 parses to its parts and rebuilds to the same bytes', () => {
-    const t2 = sambaLikeChallenge();
+    const t2 = sampleChallenge();
     const c = parseChallenge(t2.toString('base64'));
     expect(c.targetName).toBe('PROXYHOST');
     expect(c.dnsDomainName).toBe('test.example');
     expect(c.dnsComputerName).toBe('proxy.test.example');
-    expect(c.timestamp).toEqual(fileTime(Date.UTC(2026, 0, 2, 3, 4, 5)));
+    expect(c.timestamp).toEqual(SAMPLE_TIMESTAMP);
     expect(c.flags & F.TARGET_INFO).toBe(F.TARGET_INFO);
     const rebuilt = buildChallenge({
       flags: c.flags,
@@ -72,7 +55,7 @@ describe('NTLM messages: build -> parse -> build', () => {
 
   it('type 3 parses to its fields and re-encodes to the same bytes', () => {
     const t3 = buildAuthenticate({
-      challenge: parseChallenge(sambaLikeChallenge()),
+      challenge: parseChallenge(sampleChallenge()),
       user: 'alice',
       domain: 'CORP',
       workstation: 'LAPTOP',
@@ -85,7 +68,7 @@ describe('NTLM messages: build -> parse -> build', () => {
 
   it('non-ASCII names survive the round trip as UTF-16LE', () => {
     const t3 = buildAuthenticate({
-      challenge: parseChallenge(sambaLikeChallenge()),
+      challenge: parseChallenge(sampleChallenge()),
       user: 'jürgen',
       domain: 'MÜNCHEN',
       ntHash: ntHash('pässwörd'),
@@ -99,7 +82,7 @@ describe('NTLMv2 response details', () => {
 
   it("uses the challenge's MsvAvTimestamp and sends a zero LMv2 response then (MS-NLMP 3.1.5.1.2)", () => {
     const ts = fileTime(Date.UTC(2030, 5, 6));
-    const t3 = parseAuthenticate(buildAuthenticate({ challenge: parseChallenge(sambaLikeChallenge(ts)), ...base }));
+    const t3 = parseAuthenticate(buildAuthenticate({ challenge: parseChallenge(sampleChallenge({ timestamp: ts })), ...base }));
     expect(t3.lmResponse).toEqual(Buffer.alloc(24));
     // The blob: 16-byte NTProofStr, then 01 01, six zeros, the timestamp.
     expect(t3.ntResponse.subarray(16, 24).toString('hex')).toBe('0101000000000000');
@@ -125,7 +108,7 @@ describe('NTLMv2 response details', () => {
   });
 
   it('echoes the target info unchanged inside the blob', () => {
-    const challenge = parseChallenge(sambaLikeChallenge());
+    const challenge = parseChallenge(sampleChallenge());
     const t3 = parseAuthenticate(buildAuthenticate({ challenge, ...base }));
     const blobInfo = t3.ntResponse.subarray(44, 44 + challenge.targetInfo.length);
     expect(blobInfo).toEqual(challenge.targetInfo);
@@ -133,7 +116,7 @@ describe('NTLMv2 response details', () => {
   });
 
   it("sends the user's domain, not the challenge's target name (cntlm#83)", () => {
-    const challenge = parseChallenge(sambaLikeChallenge());
+    const challenge = parseChallenge(sampleChallenge());
     const t3 = parseAuthenticate(buildAuthenticate({ challenge, ...base, domain: 'EMEA' }));
     expect(t3.domain).toBe('EMEA');
     expect(challenge.targetName).toBe('PROXYHOST');
@@ -145,7 +128,7 @@ describe('NTLMv2 response details', () => {
   });
 
   it('draws a fresh random client challenge each time unless one is given', () => {
-    const challenge = parseChallenge(sambaLikeChallenge());
+    const challenge = parseChallenge(sampleChallenge());
     const cc = (m: Buffer): string => parseAuthenticate(m).ntResponse.subarray(32, 40).toString('hex');
     const seen = new Set(Array.from({ length: 20 }, () => cc(buildAuthenticate({ challenge, ...base }))));
     expect(seen.size).toBe(20);
@@ -153,7 +136,7 @@ describe('NTLMv2 response details', () => {
   });
 
   it('answers with the flags both sides support, always UNICODE and NTLM', () => {
-    const challenge = parseChallenge(sambaLikeChallenge());
+    const challenge = parseChallenge(sampleChallenge());
     const flags = parseAuthenticate(buildAuthenticate({ challenge, ...base })).flags;
     expect(flags).toBe((challenge.flags & CLIENT_FLAGS) >>> 0);
     expect(flags & (F.KEY_EXCH | F.SIGN | F.SEAL | F.LM_KEY | F.VERSION)).toBe(0);
