@@ -112,7 +112,9 @@ const KIND_NAME: Record<Kind, string> = {
 const KIND_TYPE: Record<Kind, number> = { negotiate: 1, challenge: 2, authenticate: 3 };
 
 function malformed(kind: Kind, reason: string): PtunnelError {
-  return new PtunnelError('ERR_PROXY_PROTOCOL', `the proxy's ${KIND_NAME[kind]} is malformed: ${reason}`);
+  // Only challenges come from the proxy; the other two are parsed by test proxies, from clients.
+  const whose = kind === 'challenge' ? "the proxy's" : "the client's";
+  return new PtunnelError('ERR_PROXY_PROTOCOL', `${whose} ${KIND_NAME[kind]} is malformed: ${reason}`);
 }
 
 /** Longest token we decode: real challenges are a few hundred bytes; the header limit is 16 KiB. */
