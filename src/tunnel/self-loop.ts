@@ -38,7 +38,7 @@ interface Waiting {
  */
 export class SelfLoopGuard {
   private readonly ownEnds = new Set<string>();
-  private readonly waiting = new Set<Waiting>();
+  private readonly waiting = new Map<net.Socket, Waiting>();
   /** Answered CONNECTs not yet paired: target port and when. */
   private answers: Array<{ port: number; at: number }> = [];
 
@@ -56,13 +56,13 @@ export class SelfLoopGuard {
     const answer = this.answers.findIndex((a) => a.port === port && at - a.at <= LOOP_WINDOW_MS);
     this.answers = this.answers.filter((a, i) => i !== answer && at - a.at <= LOOP_WINDOW_MS);
     if (answer >= 0) return proxyLoop(port);
-    this.waiting.add({ socket, port, at, refuse });
+    this.waiting.set(socket, { socket, port, at, refuse });
     return undefined;
   }
 
   /** The connection accepted on `socket` has its upstream, or is gone: it is no longer a suspect. */
   settled(socket: net.Socket): void {
-    for (const w of this.waiting) if (w.socket === socket) this.waiting.delete(w);
+    this.waiting.delete(socket);
   }
 
   /**
@@ -74,19 +74,19 @@ export class SelfLoopGuard {
       const end = formatHostPort(socket.localAddress ?? '', socket.localPort ?? 0);
       this.ownEnds.add(end);
       socket.once('close', () => this.ownEnds.delete(end));
-      for (const w of this.waiting) {
+      for (const w of this.waiting.values()) {
         if (formatHostPort(w.socket.remoteAddress ?? '', w.socket.remotePort ?? 0) !== end) continue;
-        this.waiting.delete(w);
+        this.waiting.delete(w.socket);
         w.refuse(directLoop(end));
       }
     }
     if (!throughLoopbackProxy) return;
     const at = this.now();
-    for (const w of this.waiting) {
+    for (const w of this.waiting.values()) {
       // The proxy forwards nothing before its 2xx has been read, and a TLS client's hello is
       // already in: a connection that has sent bytes is a real client.
       if (w.port !== targetPort || at - w.at > LOOP_WINDOW_MS || w.socket.bytesRead > 0) continue;
-      this.waiting.delete(w);
+      this.waiting.delete(w.socket);
       w.refuse(proxyLoop(targetPort));
       return;
     }

@@ -77,7 +77,7 @@ describe(`descriptor exhaustion with the admin server (ulimit -n ${FD_LIMIT})`, 
     console.log(
       `fd exhaustion with admin (ulimit -n ${FD_LIMIT}, ${CONNECTIONS} idle): served ${served}, counted refusals ${rejected}, ` +
         `silent ${CONNECTIONS - served - rejected}; /readyz ${ready.status || ready.body}; ` +
-        `${child.lines.filter((l) => /refused/.test(l)).length} refusal log lines`,
+        `${child.lines.filter((l) => /refused/.test(l)).length} refusal log lines: ${child.lines.filter((l) => /refused/.test(l)).slice(0, 3).join(" | ")}`,
     );
     expect(ready.status).toBe(200);
     expect(served + rejected).toBe(CONNECTIONS);
