@@ -1,7 +1,7 @@
 import type client from 'prom-client';
 import type { ProxyState } from '../proxy/health';
 import type { ConnectionRecord } from '../tunnel/connection';
-import type { EngineEvents } from '../tunnel/events';
+import type { EngineEvents, RefusalReason } from '../tunnel/events';
 
 const PROXY_STATES: ProxyState[] = ['up', 'backoff', 'probing'];
 
@@ -54,7 +54,7 @@ export class Metrics implements EngineEvents {
     });
     this.rejected = new client.Counter({
       name: 'ptunnel_connections_rejected_total',
-      help: 'Connections closed at once, by tunnel and reason (limit, draining).',
+      help: 'Connections closed at once, by tunnel and reason (limit, draining, loop: ptunnel connecting to itself, descriptors: a failed accept).',
       labelNames: ['tunnel', 'reason'],
       registers,
     });
@@ -99,7 +99,7 @@ export class Metrics implements EngineEvents {
     if (r.bytesDown > 0) this.bytes.inc({ tunnel: r.tunnel, direction: 'down' }, r.bytesDown);
   }
 
-  connectionRejected(tunnel: string, reason: 'limit' | 'draining'): void {
+  connectionRejected(tunnel: string, reason: RefusalReason): void {
     this.rejected.inc({ tunnel, reason });
   }
 

@@ -12,6 +12,7 @@ import type { LogFormat, Mode } from './formats';
 import type { NoProxy } from './no-proxy';
 import { ProxySettings, resolveNoProxy, resolveProxy } from './proxy';
 import { RawSettings, schema } from './schema';
+import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
 import { timeouts } from './timeouts';
 import { configuredTunnels } from './tunnels';
@@ -133,7 +134,7 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
     ...timeouts(raw),
     dns: resolveDnsSettings(raw.dns),
     log: { level: raw.log.level, format: raw.log.format },
-    limits: { maxConnections: raw.maxConnections, maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel },
+    limits: { maxConnections: raw.maxConnections ?? defaultMaxConnections(descriptorLimit()), maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel },
     raw,
   };
   if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim());

@@ -182,9 +182,10 @@ export const schema = {
     arg: 'shutdown-timeout',
   },
   maxConnections: {
-    doc: 'Most connections open at once over all tunnels; more are refused at once (reset, logged, counted); 0: no limit.',
+    doc: 'Most connections open at once over all tunnels; more are refused at once (reset, logged, counted); 0: no limit. Default: (the soft limit of open files, ulimit -n, minus 64 kept for the admin server, DNS and listeners) / 2, as each connection holds two descriptors; no limit when open files are unlimited.',
     format: 'nat',
-    default: 0,
+    default: null,
+    nullable: true,
     env: 'PTUNNEL_MAX_CONNECTIONS',
     arg: 'max-connections',
   },

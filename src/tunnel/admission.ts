@@ -1,8 +1,9 @@
 import type net from 'node:net';
 import type { Logger } from '../log/logger';
 import { formatHostPort } from '../net/address';
+import { formatDuration } from '../util/duration';
 import type { ConnectionHandle } from './connection';
-import type { EngineEvents } from './events';
+import type { EngineEvents, RefusalReason } from './events';
 import type { Listener } from './listeners';
 
 /** 0 means no limit. */
@@ -12,9 +13,57 @@ export interface Limits {
 }
 
 interface Refusal {
-  reason: 'limit' | 'draining';
+  reason: RefusalReason;
   /** For the log line: which limit, or that ptunnel is shutting down. */
   message: string;
+}
+
+/** A reset storm is told in one line per interval, not one per connection. */
+export const REFUSAL_LOG_INTERVAL_MS = 5000;
+
+/**
+ * The log side of refusals: the first of each kind in an interval gets its own line (with the
+ * tunnel and client), the repeats one summary line when the interval ends. Every refusal is
+ * still counted, in ptunnel_connections_rejected_total.
+ */
+class RefusalLog {
+  private readonly seen = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  note(message: string, fields: Record<string, string>): void {
+    const repeats = this.seen.get(message);
+    if (repeats !== undefined) {
+      this.seen.set(message, repeats + 1);
+      return;
+    }
+    this.seen.set(message, 0);
+    this.logger.warn(`connection refused: ${message}`, fields);
+    this.timer ??= setTimeout(() => this.summarise(true), this.intervalMs).unref();
+  }
+
+  close(): void {
+    this.summarise(false);
+  }
+
+  private summarise(again: boolean): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const repeated = [...this.seen].filter(([, n]) => n > 0);
+    this.seen.clear();
+    if (repeated.length === 0) return;
+    const total = repeated.reduce((sum, [, n]) => sum + n, 0);
+    const what = repeated.length === 1 ? repeated[0]?.[0] : repeated.map(([m, n]) => `${m} (${n})`).join('; ');
+    this.logger.warn(`${total} more connection(s) refused in the last ${formatDuration(this.intervalMs)}: ${what}`);
+    // While the storm lasts, the next interval is summarised too; each kind still gets one
+    // line of its own first.
+    if (again) for (const [m] of repeated) this.seen.set(m, 0);
+    if (again) this.timer = setTimeout(() => this.summarise(true), this.intervalMs).unref();
+  }
 }
 
 /**
@@ -27,12 +76,16 @@ export class Admission {
   private readonly live = new Map<number, ConnectionHandle>();
   private readonly perListener = new Map<Listener, number>();
   private readonly idleWaiters: Array<() => void> = [];
+  private readonly refusals: RefusalLog;
 
   constructor(
     private limits: Limits,
     private readonly logger: Logger,
     private readonly events: EngineEvents,
-  ) {}
+    refusalLogIntervalMs = REFUSAL_LOG_INTERVAL_MS,
+  ) {
+    this.refusals = new RefusalLog(logger, refusalLogIntervalMs);
+  }
 
   /** A reload's limits apply to the next connection; those already in stay. */
   setLimits(limits: Limits): void {
@@ -61,15 +114,31 @@ export class Admission {
       this.perListener.set(listener, this.activeOn(listener) + 1);
       return this.nextId++;
     }
-    const { tunnel } = listener;
+    this.refuse(listener, socket, refused.reason, refused.message);
+    return undefined;
+  }
+
+  /**
+   * Resets a connection that is not let in (or no longer: a self-loop found after accept),
+   * counts it and tells the log, rate-limited.
+   */
+  refuse(listener: Listener, socket: net.Socket, reason: RefusalReason, message: string): void {
+    const client = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
     socket.on('error', () => undefined);
     socket.resetAndDestroy();
-    this.events.connectionRejected(tunnel.source, refused.reason);
-    this.logger.warn(`connection refused: ${refused.message}`, {
-      tunnel: tunnel.source,
-      client: formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0),
-    });
-    return undefined;
+    this.events.connectionRejected(listener.tunnel.source, reason);
+    this.refusals.note(message, { tunnel: listener.tunnel.source, client });
+  }
+
+  /** accept() failed on this listener (EMFILE, ENFILE): a client was turned away unseen. */
+  acceptFailed(listener: Listener, message: string): void {
+    this.events.connectionRejected(listener.tunnel.source, 'descriptors');
+    this.refusals.note(message, { tunnel: listener.tunnel.source });
+  }
+
+  /** Writes the summary of refusals not yet logged (at shutdown). */
+  flushRefusals(): void {
+    this.refusals.close();
   }
 
   /** The handle of an admitted connection, so that a drain can cut it. */

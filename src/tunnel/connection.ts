@@ -32,8 +32,8 @@ export interface ConnectionContext {
   pumpOptions: PumpOptions;
   logger: Logger;
   earlyBufferBytes?: number;
-  /** The upstream is open: which route, and how long it took since accept. */
-  onUpstream?: (route: Route, seconds: number) => void;
+  /** The upstream is open: which route, how long it took since accept, and its socket. */
+  onUpstream?: (route: Route, seconds: number, socket: net.Socket) => void;
   onEnd?: (record: ConnectionRecord) => void;
 }
 
@@ -109,7 +109,7 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
   ctx.router.open(ctx.tunnel, attempt.signal).then(
     (upstream) => {
       record.route = upstream.route;
-      ctx.onUpstream?.(upstream.route, (performance.now() - started) / 1000);
+      ctx.onUpstream?.(upstream.route, (performance.now() - started) / 1000, upstream.socket);
       if (upstream.reason !== undefined) record.reason = upstream.reason;
       if (wantAddresses && upstream.socket.remoteAddress) {
         record.remote = formatHostPort(upstream.socket.remoteAddress, upstream.socket.remotePort ?? 0);

@@ -1,6 +1,9 @@
 import type { ProxyState } from '../proxy/health';
 import type { ConnectionRecord } from './connection';
 
+/** Why a connection was turned away: a limit, a drain, ptunnel looping to itself, no descriptor left. */
+export type RefusalReason = 'limit' | 'draining' | 'loop' | 'descriptors';
+
 /**
  * What the engine reports, in engine terms. The engine calls these at connection start and end
  * (never per chunk), so the byte path stays free of metrics work.
@@ -8,7 +11,7 @@ import type { ConnectionRecord } from './connection';
 export interface EngineEvents {
   connectionOpened(tunnel: string): void;
   connectionEnded(record: ConnectionRecord): void;
-  connectionRejected(tunnel: string, reason: 'limit' | 'draining'): void;
+  connectionRejected(tunnel: string, reason: RefusalReason): void;
   upstreamConnected(route: 'proxy' | 'direct', seconds: number): void;
   proxyFailure(reason: string): void;
   proxyState(state: ProxyState): void;

@@ -4,6 +4,7 @@ import { listeningAddresses } from '../dns/loop-guard';
 import type { Logger } from '../log/logger';
 import { formatHostPort, isLoopback, isWildcard } from '../net/address';
 import { canonicalIp } from '../util/ip';
+import { systemCode } from '../errors';
 import { listen } from './listener';
 
 /** One tunnel's bound listening socket. */
@@ -27,6 +28,16 @@ function shut(server: net.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/** One line for a failed accept(): running out of descriptors says which limit to raise. */
+function acceptError(err: Error, address: net.AddressInfo): string {
+  const where = formatHostPort(address.address, address.port);
+  const code = systemCode(err);
+  if (code === 'EMFILE' || code === 'ENFILE') {
+    return `cannot accept on ${where}: out of file descriptors (${code}); raise the open-files limit (ulimit -n, LimitNOFILE) or lower --max-connections`;
+  }
+  return `cannot accept on ${where}: ${code ?? err.message}`;
+}
+
 /** The bound listeners, in the order of their tunnels; each hands its accepted sockets on. */
 export class ListenerSet {
   private entries: Entry[] = [];
@@ -34,6 +45,8 @@ export class ListenerSet {
   constructor(
     private readonly logger: Logger,
     private readonly onSocket: (listener: Listener, socket: net.Socket) => void,
+    /** accept() failed: a client was turned away before ptunnel saw it. */
+    private readonly onAcceptError: (listener: Listener, message: string) => void,
   ) {}
 
   get all(): readonly Listener[] {
@@ -51,8 +64,8 @@ export class ListenerSet {
     // No connection is accepted before `entry` is set: 'connection' events come after this turn.
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onSocket(entry, socket));
     const address = await listen(server, listenHost, tunnel.localPort);
-    // Accept errors after start-up (EMFILE, ENOBUFS) are logged; the listener stays open.
-    server.on('error', (err) => this.logger.error(`listener ${formatHostPort(address.address, address.port)}: ${err.message}`));
+    // Accept errors after start-up (EMFILE, ENOBUFS) are told to the owner; the listener stays open.
+    server.on('error', (err) => this.onAcceptError(entry, acceptError(err, address)));
     const entry: Entry = { tunnel, address, server };
     this.entries.push(entry);
     if (!LOOPBACK.test(listenHost)) {

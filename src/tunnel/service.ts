@@ -14,6 +14,7 @@ import { Listener, ListenerSet } from './listeners';
 import { planReload } from './reload-plan';
 import { logConnectionEnd, logListening, logStopped } from './report';
 import type { ServiceSnapshot } from './snapshot';
+import { isLoopback, SelfLoopGuard } from './self-loop';
 import { Upstreams } from './upstreams';
 
 export interface ServiceOptions {
@@ -47,13 +48,18 @@ export class TunnelService {
   private readonly listeners: ListenerSet;
   private readonly admission: Admission;
   private readonly upstreams: Upstreams;
+  private readonly loops = new SelfLoopGuard();
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger, lookup, proxyBackoff } = options;
     this.config = config;
     this.logger = logger;
     this.events = options.events ?? noEvents;
-    this.listeners = new ListenerSet(logger, (listener, socket) => this.accept(listener, socket));
+    this.listeners = new ListenerSet(
+      logger,
+      (listener, socket) => this.accept(listener, socket),
+      (listener, message) => this.admission.acceptFailed(listener, message),
+    );
     this.admission = new Admission(config.limits, logger, this.events);
     this.upstreams = new Upstreams({ logger, events: this.events, lookup, proxyBackoff }, config);
   }
@@ -143,6 +149,7 @@ export class TunnelService {
     const closed = this.listeners.closeAll();
     const result = await meanwhile();
     await closed;
+    this.admission.flushRefusals();
     await this.upstreams.close();
     return result;
   }
@@ -189,19 +196,35 @@ export class TunnelService {
   }
 
   private accept(listener: Listener, socket: net.Socket): void {
+    const loop = this.loops.accepted(socket, listener.address.port, (message) =>
+      this.admission.refuse(listener, socket, 'loop', message),
+    );
+    if (loop !== undefined) {
+      this.admission.refuse(listener, socket, 'loop', loop);
+      return;
+    }
     const id = this.admission.admit(listener, socket);
-    if (id === undefined) return;
+    if (id === undefined) {
+      this.loops.settled(socket);
+      return;
+    }
     const { tunnel } = listener;
     this.events.connectionOpened(tunnel.source);
     const { config } = this;
+    const proxyIsLocal = isLoopback(config.proxy?.endpoint.host) || config.proxy?.endpoint.host === 'localhost';
     const handle = handleConnection(socket, {
       id,
       tunnel,
       router: this.upstreams.router,
       logger: this.logger,
       pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, idleTimeoutMs: config.idleTimeoutMs },
-      onUpstream: (route, seconds) => this.events.upstreamConnected(route, seconds),
+      onUpstream: (route, seconds, upstream) => {
+        this.loops.settled(socket);
+        this.loops.upstream(upstream, tunnel.port, route === 'proxy' && proxyIsLocal);
+        this.events.upstreamConnected(route, seconds);
+      },
       onEnd: (record) => {
+        this.loops.settled(socket);
         this.admission.leave(listener, id);
         this.events.connectionEnded(record);
         logConnectionEnd(this.logger, record);

@@ -65,7 +65,8 @@ describe(`descriptor exhaustion (ulimit -n ${FD_LIMIT})`, () => {
   it.each(['direct', 'auto'])('%s: turns new connections away cleanly, keeps the old ones, logs it, and recovers', async (mode) => {
     if (mode === 'auto') proxy = await startProxy();
     const child = await startChild(
-      ['--mode', mode, ...(proxy ? ['--proxy', proxy.url] : []), `0:127.0.0.1:${server.port}`],
+      // No connection limit, so that the descriptors do run out (the default limit keeps them from it).
+      ['--mode', mode, '--max-connections', '0', ...(proxy ? ['--proxy', proxy.url] : []), `0:127.0.0.1:${server.port}`],
       1,
       { fdLimit: FD_LIMIT },
     );

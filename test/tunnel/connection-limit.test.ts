@@ -63,4 +63,26 @@ describe('connection limits', () => {
     await svc.exited;
     await server.close();
   });
+
+  it('tells a refusal storm in one line and a summary, and counts every refusal', async () => {
+    const server = await startEchoServer();
+    const svc = await startService({ flags: { maxConnections: '1', tunnels: [`0:127.0.0.1:${server.port}`] } });
+    const held = await connect(svc.port(0));
+    held.write('hold');
+    await new Promise((r) => setTimeout(r, 50));
+    const STORM = 300;
+    const refused = await Promise.all(Array.from({ length: STORM }, () => refusedOrClosed(svc.port(0))));
+    expect(refused.every(Boolean)).toBe(true);
+    const metrics = (await svc.get('/metrics')).body;
+    expect(metrics).toMatch(new RegExp(`ptunnel_connections_rejected_total\\{tunnel="0:127\\.0\\.0\\.1:\\d+",reason="limit"\\} ${STORM}\\b`));
+    held.destroy();
+    svc.signals.emit('SIGTERM');
+    await svc.exited;
+    const lines = svc.logs.filter((l) => /refused/.test(l));
+    // The first refusal in full; the rest in one summary, written at the latest when ptunnel stops.
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/connection refused: connection limit reached \(1 overall\)/);
+    expect(lines[1]).toMatch(new RegExp(`${STORM - 1} more connection\\(s\\) refused in the last 5s: connection limit reached \\(1 overall\\)`));
+    await server.close();
+  });
 });

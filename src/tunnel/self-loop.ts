@@ -1,0 +1,107 @@
+import type net from 'node:net';
+import { formatHostPort } from '../net/address';
+
+/**
+ * A proxy's 2xx and the connection it made to ptunnel come within this of each other: 1-4 ms
+ * measured on loopback, with room for a busy event loop. Narrow, so that a real client arriving
+ * by chance as another's CONNECT is answered is rarely taken for a loop.
+ */
+export const LOOP_WINDOW_MS = 20;
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+export const isLoopback = (address: string | undefined): boolean => address !== undefined && LOOPBACK.test(address);
+
+interface Waiting {
+  socket: net.Socket;
+  /** The local port it was accepted on. */
+  port: number;
+  at: number;
+  refuse: (message: string) => void;
+}
+
+/**
+ * Spots ptunnel connecting to itself at run time, which the start-up checks cannot see: a local
+ * proxy (cntlm, px, squid) that reads the same hosts file resolves the target to 127.0.0.1,
+ * and with the same local port as the target port its connection lands on ptunnel's own
+ * listener, which opens another connection through the proxy, without end.
+ *
+ * Two signs, both looked at only for connections from loopback:
+ * - the accepted peer is the local end of one of ptunnel's own upstream sockets (a direct or
+ *   address-keeping path back to itself): certain;
+ * - a CONNECT through a loopback proxy to port P was answered within LOOP_WINDOW_MS of a
+ *   connection from loopback accepted on local port P that has no upstream yet: the proxy
+ *   answers as soon as its connection to the target is up, and that connection is the one
+ *   accepted. Each answer pairs with one accepted connection at most. This is a heuristic (the
+ *   proxy's own connection cannot be told by its address): it needs a loopback proxy, the
+ *   target port equal to the local port, and a silent client within the window.
+ */
+export class SelfLoopGuard {
+  private readonly ownEnds = new Set<string>();
+  private readonly waiting = new Map<net.Socket, Waiting>();
+  /** Answered CONNECTs not yet paired: target port and when. */
+  private answers: Array<{ port: number; at: number }> = [];
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /**
+   * A connection just accepted on local `port`. Returns why it is a loop, or watches it until
+   * `settled` (upstream up, or the connection gone) and calls `refuse` if an answer pairs with it.
+   */
+  accepted(socket: net.Socket, port: number, refuse: (message: string) => void): string | undefined {
+    if (!isLoopback(socket.remoteAddress)) return undefined;
+    const peer = formatHostPort(socket.remoteAddress ?? '', socket.remotePort ?? 0);
+    if (this.ownEnds.has(peer)) return directLoop(peer);
+    const at = this.now();
+    const answer = this.answers.findIndex((a) => a.port === port && at - a.at <= LOOP_WINDOW_MS);
+    this.answers = this.answers.filter((a, i) => i !== answer && at - a.at <= LOOP_WINDOW_MS);
+    if (answer >= 0) return proxyLoop(port);
+    this.waiting.set(socket, { socket, port, at, refuse });
+    return undefined;
+  }
+
+  /** The connection accepted on `socket` has its upstream, or is gone: it is no longer a suspect. */
+  settled(socket: net.Socket): void {
+    this.waiting.delete(socket);
+  }
+
+  /**
+   * An upstream socket is open; `throughLoopbackProxy` when it is a CONNECT tunnel through a
+   * proxy on this machine, to target port `targetPort`.
+   */
+  upstream(socket: net.Socket, targetPort: number, throughLoopbackProxy: boolean): void {
+    if (isLoopback(socket.localAddress)) {
+      const end = formatHostPort(socket.localAddress ?? '', socket.localPort ?? 0);
+      this.ownEnds.add(end);
+      socket.once('close', () => this.ownEnds.delete(end));
+      for (const w of this.waiting.values()) {
+        if (formatHostPort(w.socket.remoteAddress ?? '', w.socket.remotePort ?? 0) !== end) continue;
+        this.waiting.delete(w.socket);
+        w.refuse(directLoop(end));
+      }
+    }
+    if (!throughLoopbackProxy) return;
+    const at = this.now();
+    for (const w of this.waiting.values()) {
+      // The proxy forwards nothing before its 2xx has been read, and a TLS client's hello is
+      // already in: a connection that has sent bytes is a real client.
+      if (w.port !== targetPort || at - w.at > LOOP_WINDOW_MS || w.socket.bytesRead > 0) continue;
+      this.waiting.delete(w.socket);
+      w.refuse(proxyLoop(targetPort));
+      return;
+    }
+    this.answers = this.answers.filter((a) => at - a.at <= LOOP_WINDOW_MS);
+    this.answers.push({ port: targetPort, at });
+  }
+}
+
+function directLoop(end: string): string {
+  return `self-loop: ptunnel connected to its own listener (from ${end}); the target resolves to this machine: use a local port other than the target port`;
+}
+
+function proxyLoop(port: number): string {
+  return (
+    `self-loop: the local proxy connected back to ptunnel's own port ${port} (it resolves the target to this machine, ` +
+    `e.g. from the hosts file); use a local port other than the target port, or fix the proxy's hosts file`
+  );
+}
