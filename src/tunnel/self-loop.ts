@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { formatHostPort } from '../net/address';
+import { formatHostPort, isLoopback } from '../net/address';
 
 /**
  * A proxy's 2xx and the connection it made to ptunnel come within this of each other: 1-4 ms
@@ -8,9 +8,6 @@ import { formatHostPort } from '../net/address';
  */
 export const LOOP_WINDOW_MS = 20;
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
-export const isLoopback = (address: string | undefined): boolean => address !== undefined && LOOPBACK.test(address);
 
 interface Waiting {
   socket: net.Socket;
@@ -19,6 +16,15 @@ interface Waiting {
   at: number;
   refuse: (message: string) => void;
 }
+
+/**
+ * How many pairings in a row make a loop. One pairing alone can be chance: Thunderbird opens
+ * several connections at once, and one of them may arrive just as another's CONNECT is answered.
+ * A loop pairs again at once (the suspect's own CONNECT is answered and lands on ptunnel again);
+ * a real client's CONNECT is answered by the real server, which nothing pairs with. So the second
+ * connection of a chain is refused, and the chain unwinds from there as its links close.
+ */
+export const LOOP_DEPTH = 2;
 
 /**
  * Spots ptunnel connecting to itself at run time, which the start-up checks cannot see: a local
@@ -32,15 +38,19 @@ interface Waiting {
  * - a CONNECT through a loopback proxy to port P was answered within LOOP_WINDOW_MS of a
  *   connection from loopback accepted on local port P that has no upstream yet: the proxy
  *   answers as soon as its connection to the target is up, and that connection is the one
- *   accepted. Each answer pairs with one accepted connection at most. This is a heuristic (the
- *   proxy's own connection cannot be told by its address): it needs a loopback proxy, the
- *   target port equal to the local port, and a silent client within the window.
+ *   accepted. Each answer pairs with one accepted connection at most, and a connection is
+ *   refused only when the connection whose answer it paired with was itself paired
+ *   (LOOP_DEPTH). This is a heuristic (the proxy's own connection cannot be told by its
+ *   address): it needs a loopback proxy, the target port equal to the local port, and a silent
+ *   client within the window, twice in a row.
  */
 export class SelfLoopGuard {
   private readonly ownEnds = new Set<string>();
   private readonly waiting = new Map<net.Socket, Waiting>();
-  /** Answered CONNECTs not yet paired: target port and when. */
-  private answers: Array<{ port: number; at: number }> = [];
+  /** How many pairings led to each accepted connection still open (absent: none). */
+  private readonly depth = new WeakMap<net.Socket, number>();
+  /** Answered CONNECTs not yet paired: target port, when, and the depth of their client. */
+  private answers: Array<{ port: number; at: number; depth: number }> = [];
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -49,13 +59,14 @@ export class SelfLoopGuard {
    * `settled` (upstream up, or the connection gone) and calls `refuse` if an answer pairs with it.
    */
   accepted(socket: net.Socket, port: number, refuse: (message: string) => void): string | undefined {
-    if (!isLoopback(socket.remoteAddress)) return undefined;
+    if (socket.remoteAddress === undefined || !isLoopback(socket.remoteAddress)) return undefined;
     const peer = formatHostPort(socket.remoteAddress ?? '', socket.remotePort ?? 0);
     if (this.ownEnds.has(peer)) return directLoop(peer);
     const at = this.now();
-    const answer = this.answers.findIndex((a) => a.port === port && at - a.at <= LOOP_WINDOW_MS);
-    this.answers = this.answers.filter((a, i) => i !== answer && at - a.at <= LOOP_WINDOW_MS);
-    if (answer >= 0) return proxyLoop(port);
+    const index = this.answers.findIndex((a) => a.port === port && at - a.at <= LOOP_WINDOW_MS);
+    const answer = this.answers[index];
+    this.answers = this.answers.filter((a, i) => i !== index && at - a.at <= LOOP_WINDOW_MS);
+    if (answer !== undefined) return this.paired(socket, answer.depth, port);
     this.waiting.set(socket, { socket, port, at, refuse });
     return undefined;
   }
@@ -66,11 +77,12 @@ export class SelfLoopGuard {
   }
 
   /**
-   * An upstream socket is open; `throughLoopbackProxy` when it is a CONNECT tunnel through a
-   * proxy on this machine, to target port `targetPort`.
+   * The upstream of the connection accepted on `client` is open; `throughLoopbackProxy` when it
+   * is a CONNECT tunnel through a proxy on this machine, to target port `targetPort`.
    */
-  upstream(socket: net.Socket, targetPort: number, throughLoopbackProxy: boolean): void {
-    if (isLoopback(socket.localAddress)) {
+  upstream(client: net.Socket, socket: net.Socket, targetPort: number, throughLoopbackProxy: boolean): void {
+    this.settled(client);
+    if (socket.localAddress !== undefined && isLoopback(socket.localAddress)) {
       const end = formatHostPort(socket.localAddress ?? '', socket.localPort ?? 0);
       this.ownEnds.add(end);
       socket.once('close', () => this.ownEnds.delete(end));
@@ -82,16 +94,25 @@ export class SelfLoopGuard {
     }
     if (!throughLoopbackProxy) return;
     const at = this.now();
+    const depth = this.depth.get(client) ?? 0;
     for (const w of this.waiting.values()) {
       // The proxy forwards nothing before its 2xx has been read, and a TLS client's hello is
       // already in: a connection that has sent bytes is a real client.
       if (w.port !== targetPort || at - w.at > LOOP_WINDOW_MS || w.socket.bytesRead > 0) continue;
       this.waiting.delete(w.socket);
-      w.refuse(proxyLoop(targetPort));
+      const loop = this.paired(w.socket, depth, targetPort);
+      if (loop !== undefined) w.refuse(loop);
       return;
     }
     this.answers = this.answers.filter((a) => at - a.at <= LOOP_WINDOW_MS);
-    this.answers.push({ port: targetPort, at });
+    this.answers.push({ port: targetPort, at, depth });
+  }
+
+  /** `socket` paired with an answer to a client `depth` pairings deep: a loop, or one more link. */
+  private paired(socket: net.Socket, depth: number, port: number): string | undefined {
+    if (depth + 1 >= LOOP_DEPTH) return proxyLoop(port);
+    this.depth.set(socket, depth + 1);
+    return undefined;
   }
 }
 

@@ -5,7 +5,7 @@ import type { TunnelSpec } from '../config/tunnel-spec';
 import type { AddressLookup } from '../dns/lookup';
 import { PtunnelError } from '../errors';
 import type { Logger } from '../log/logger';
-import { formatHostPort } from '../net/address';
+import { formatHostPort, isLoopback } from '../net/address';
 import { formatDuration } from '../util/duration';
 import { Admission } from './admission';
 import { ConnectionRecord, handleConnection } from './connection';
@@ -14,7 +14,7 @@ import { Listener, ListenerSet } from './listeners';
 import { planReload } from './reload-plan';
 import { logConnectionEnd, logListening, logStopped } from './report';
 import type { ServiceSnapshot } from './snapshot';
-import { isLoopback, SelfLoopGuard } from './self-loop';
+import { SelfLoopGuard } from './self-loop';
 import { Upstreams } from './upstreams';
 
 export interface ServiceOptions {
@@ -211,7 +211,8 @@ export class TunnelService {
     const { tunnel } = listener;
     this.events.connectionOpened(tunnel.source);
     const { config } = this;
-    const proxyIsLocal = isLoopback(config.proxy?.endpoint.host) || config.proxy?.endpoint.host === 'localhost';
+    const proxyHost = config.proxy?.endpoint.host;
+    const proxyIsLocal = proxyHost !== undefined && (proxyHost === 'localhost' || isLoopback(proxyHost));
     const handle = handleConnection(socket, {
       id,
       tunnel,
@@ -219,8 +220,7 @@ export class TunnelService {
       logger: this.logger,
       pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, idleTimeoutMs: config.idleTimeoutMs },
       onUpstream: (route, seconds, upstream) => {
-        this.loops.settled(socket);
-        this.loops.upstream(upstream, tunnel.port, route === 'proxy' && proxyIsLocal);
+        this.loops.upstream(socket, upstream, tunnel.port, route === 'proxy' && proxyIsLocal);
         this.events.upstreamConnected(route, seconds);
       },
       onEnd: (record) => {

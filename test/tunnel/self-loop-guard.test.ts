@@ -14,18 +14,62 @@ describe('the self-loop guard', () => {
     now = 1000;
   });
 
-  it('pairs a silent loopback connection on port P with a loopback proxy answer for port P, once', () => {
+  const client = (remotePort: number) => socket({ remoteAddress: '127.0.0.1', remotePort });
+  const upstreamEnd = (localPort: number) => socket({ localAddress: '127.0.0.1', localPort });
+
+  it('refuses the second link of a chain of pairings: accept on P, answer for P, accept on P, ...', () => {
     const g = guard();
     const refused: string[] = [];
-    expect(g.accepted(socket({ remoteAddress: '127.0.0.1', remotePort: 40000 }), 993, (m) => refused.push(m))).toBeUndefined();
+    // The real client: nothing pairs with it.
+    const a = client(40000);
+    expect(g.accepted(a, 993, (m) => refused.push(m))).toBeUndefined();
+    // Its CONNECT through the loopback proxy is answered, and the proxy's connection lands on 993.
+    g.upstream(a, upstreamEnd(50000), 993, true);
     now += 2;
-    g.upstream(socket({ localAddress: '127.0.0.1', localPort: 50000 }), 993, true);
+    const b = client(40001);
+    expect(g.accepted(b, 993, (m) => refused.push(m))).toBeUndefined();
+    // b's own CONNECT is answered before the next link is accepted: that link is refused at once.
+    g.upstream(b, upstreamEnd(50001), 993, true);
+    now += 2;
+    expect(g.accepted(client(40002), 993, () => undefined)).toMatch(
+      /self-loop: the local proxy connected back to ptunnel's own port 993 .*use a local port other than the target port/,
+    );
+    expect(refused).toEqual([]);
+  });
+
+  it('also when the next link is accepted before the answer that leads to it is read', () => {
+    const g = guard();
+    const refused: string[] = [];
+    const a = client(40000);
+    g.accepted(a, 993, () => undefined);
+    const b = client(40001);
+    g.accepted(b, 993, (m) => refused.push(`b: ${m}`));
+    now += 2;
+    g.upstream(a, upstreamEnd(50000), 993, true);
+    const c = client(40002);
+    g.accepted(c, 993, (m) => refused.push(`c: ${m}`));
+    now += 2;
+    g.upstream(b, upstreamEnd(50001), 993, true);
     expect(refused).toHaveLength(1);
-    expect(refused[0]).toMatch(/self-loop: the local proxy connected back to ptunnel's own port 993 .*use a local port other than the target port/);
-    // The answer came first: the connection is refused as it is accepted; an answer pairs once.
-    g.upstream(socket({ localAddress: '127.0.0.1', localPort: 50001 }), 993, true);
-    expect(g.accepted(socket({ remoteAddress: '127.0.0.1', remotePort: 40001 }), 993, () => undefined)).toMatch(/self-loop/);
-    expect(g.accepted(socket({ remoteAddress: '127.0.0.1', remotePort: 40002 }), 993, () => undefined)).toBeUndefined();
+    expect(refused[0]).toMatch(/^c: self-loop/);
+  });
+
+  it("serves a client that happens to arrive just as another one's CONNECT is answered", () => {
+    // Thunderbird opens several IMAP connections at once: one pairing alone is chance.
+    const g = guard();
+    const refused: string[] = [];
+    const a = client(40000);
+    g.accepted(a, 993, (m) => refused.push(m));
+    g.upstream(a, upstreamEnd(50000), 993, true);
+    now += 3;
+    const b = client(40001);
+    expect(g.accepted(b, 993, (m) => refused.push(m))).toBeUndefined();
+    // b's answer comes from the real server; nothing lands on 993 after it.
+    now += 30;
+    g.upstream(b, upstreamEnd(50001), 993, true);
+    now += LOOP_WINDOW_MS + 1;
+    expect(g.accepted(client(40002), 993, (m) => refused.push(m))).toBeUndefined();
+    expect(refused).toEqual([]);
   });
 
   it('leaves real clients alone: another port, bytes sent, outside the window, a remote proxy, not loopback', () => {
@@ -37,22 +81,22 @@ describe('the self-loop guard', () => {
     accept('127.0.0.1', 1, 143);
     accept('127.0.0.1', 2, 993, 517);
     accept('192.168.1.5', 3, 993);
-    g.upstream(socket({ localAddress: '127.0.0.1', localPort: 50000 }), 993, true);
-    g.upstream(socket({ localAddress: '10.0.0.2', localPort: 50002 }), 993, false);
+    g.upstream(client(1), socket({ localAddress: '127.0.0.1', localPort: 50000 }), 993, true);
+    g.upstream(client(1), socket({ localAddress: '10.0.0.2', localPort: 50002 }), 993, false);
     accept('127.0.0.1', 4, 143);
     expect(refused.filter((m) => m !== '')).toEqual([]);
     // A silent client on port 993 whose neighbour's CONNECT is answered after the window.
     const h = guard();
     expect(h.accepted(socket({ remoteAddress: '127.0.0.1', remotePort: 5 }), 993, note)).toBeUndefined();
     now += LOOP_WINDOW_MS + 1;
-    h.upstream(socket({ localAddress: '127.0.0.1', localPort: 50001 }), 993, true);
+    h.upstream(client(6), socket({ localAddress: '127.0.0.1', localPort: 50001 }), 993, true);
     expect(refused.filter((m) => m !== '')).toEqual([]);
   });
 
   it('refuses, with certainty, a connection whose peer is one of its own upstream sockets', () => {
     const g = guard();
     const own = socket({ localAddress: '127.0.0.1', localPort: 50000 });
-    g.upstream(own, 8080, false);
+    g.upstream(client(7), own, 8080, false);
     now += 10_000;
     expect(g.accepted(socket({ remoteAddress: '127.0.0.1', remotePort: 50000 }), 8080, () => undefined)).toMatch(/connected to its own listener \(from 127\.0\.0\.1:50000\)/);
     own.emit('close');
