@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { extname } from 'node:path';
 import convict from 'convict';
 import type { DnsSettings } from '../dns/settings';
 import { PtunnelError, usageError } from '../errors';
 import type { Level } from '../log/logger';
+import { readNamedFile } from '../util/files';
 import { parseYaml } from '../util/yaml';
 import { parseAdminAddress } from './admin';
 import { resolveDnsSettings } from './dns';
@@ -49,12 +49,7 @@ export interface LoadOptions {
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw usageError('ERR_CONFIG', `cannot read config file ${file}: ${(err as Error).message}`, err);
-  }
+  const text = readNamedFile(file, 'config file', 'ERR_CONFIG').toString('utf8');
   let data: unknown;
   try {
     data = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { usageError } from '../errors';
+import { readNamedFile } from '../util/files';
 import { NoProxy } from './no-proxy';
 import { ProxyEndpoint, parseProxySpec } from './proxy-spec';
 import type { RawSettings } from './schema';
@@ -24,14 +24,6 @@ function firstEnv(env: NodeJS.ProcessEnv, names: string[]): [string, string] | u
   return undefined;
 }
 
-function readNamedFile(what: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw usageError('ERR_CONFIG', `cannot read ${what} ${file}: ${(err as Error).message}`, err);
-  }
-}
-
 /** The proxy to use, from proxy.url or else the usual environment variables; none in mode direct. */
 export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): ProxySettings | undefined {
   let spec: string;
@@ -54,7 +46,7 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
   let password = given(raw.proxy.password);
   const passwordFile = given(raw.proxy.passwordFile);
   if (password === undefined && passwordFile !== undefined) {
-    password = readNamedFile('proxy password file', passwordFile).toString('utf8').replace(/\r?\n$/, '');
+    password = readNamedFile(passwordFile, 'proxy password file', 'ERR_CONFIG').toString('utf8').replace(/\r?\n$/, '');
   }
   password ??= endpoint.password;
   const settings: ProxySettings = { endpoint: { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }, source };
@@ -72,7 +64,7 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
     if (endpoint.protocol !== 'https') {
       throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${endpoint.protocol}://`);
     }
-    settings.ca = readNamedFile('proxy CA file', ca);
+    settings.ca = readNamedFile(ca, 'proxy CA file', 'ERR_CONFIG');
   }
   return settings;
 }
