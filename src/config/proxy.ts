@@ -1,5 +1,6 @@
 import { usageError } from '../errors';
 import { readNamedFile } from '../util/files';
+import { readCaFile } from './ca';
 import { NoProxy } from './no-proxy';
 import { ProxyEndpoint, parseProxySpec } from './proxy-spec';
 import type { RawSettings } from './schema';
@@ -64,7 +65,7 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
     if (endpoint.protocol !== 'https') {
       throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${endpoint.protocol}://`);
     }
-    settings.ca = readNamedFile(ca, 'proxy CA file', 'ERR_CONFIG');
+    settings.ca = readCaFile(ca);
   }
   return settings;
 }
