@@ -55,6 +55,14 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
     if (user.includes(':')) {
       throw usageError('ERR_CONFIG', `proxy user must not contain ":" (Basic authentication cannot carry it); check ${settingName('proxy.user')}`);
     }
+    // It ends up in logs and in the 407 message: a newline there would forge a log line.
+    // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+    const control = /[\u0000-\u001f\u007f]/.exec(user);
+    if (control) {
+      const c = control[0];
+      const shown = ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' } as Record<string, string>)[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+      throw usageError('ERR_CONFIG', `proxy user must not contain control characters (found ${shown} at position ${control.index + 1}); check ${settingName('proxy.user')} or the proxy URL`);
+    }
     settings.endpoint.username = user;
     settings.authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`, 'utf8').toString('base64')}`;
   } else if (password !== undefined) {
