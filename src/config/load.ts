@@ -16,6 +16,7 @@ import { inSetting, isSettingKey, refuseSetting } from './setting';
 import { timeouts } from './timeouts';
 import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
+import { noProxyWarnings, unknownEnvWarnings } from './warnings';
 
 export type { Mode, ProxySettings, RawSettings };
 export type LogLevel = Level;
@@ -39,6 +40,8 @@ export interface RuntimeConfig {
   limits: { maxConnections: number; maxConnectionsPerTunnel: number };
   /** The validated settings as given, for --print-config. */
   raw: RawSettings;
+  /** What was given but ignored (unknown PTUNNEL_* variables, NO_PROXY entries that match nothing), one line each, for the start-up log. */
+  warnings: string[];
 }
 
 export interface LoadOptions {
@@ -120,16 +123,18 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   if (raw.mode === 'proxy' && !proxy) {
     throw usageError('ERR_CONFIG', 'mode "proxy" needs a proxy; give --proxy or set HTTPS_PROXY');
   }
+  const noProxy = resolveNoProxy(raw, env);
   const config: RuntimeConfig = {
     tunnels: configuredTunnels(raw, listen),
     listen,
     mode: proxy ? raw.mode : 'direct',
-    noProxy: resolveNoProxy(raw, env),
+    noProxy,
     ...timeouts(raw),
     dns: resolveDnsSettings(raw.dns),
     log: { level: raw.log.level, format: raw.log.format },
     limits: { maxConnections: raw.maxConnections, maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel },
     raw,
+    warnings: [...unknownEnvWarnings(env), ...noProxyWarnings(noProxy)],
   };
   if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim());
   if (proxy) config.proxy = proxy;

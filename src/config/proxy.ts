@@ -80,5 +80,7 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
 
 /** Targets that go direct: noProxy, or else no_proxy / NO_PROXY. */
 export function resolveNoProxy(raw: RawSettings, env: NodeJS.ProcessEnv): NoProxy {
-  return new NoProxy(raw.noProxy ?? firstEnv(env, ['no_proxy', 'NO_PROXY'])?.[1]);
+  if (raw.noProxy !== null) return new NoProxy(raw.noProxy, settingName('noProxy'));
+  const found = firstEnv(env, ['no_proxy', 'NO_PROXY']);
+  return new NoProxy(found?.[1], found?.[0]);
 }
