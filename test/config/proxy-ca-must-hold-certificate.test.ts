@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load';
-import { PtunnelError } from '../../src/errors';
 import { makeTestCertificate } from '../support/test-ca';
+import { usageErrorOf } from './config-helpers';
 
 /* A --proxy-ca without a usable certificate was accepted, and then every connection failed. */
 const dir = mkdtempSync(join(tmpdir(), 'ptunnel-proxy-ca-'));
@@ -31,15 +31,7 @@ it.each([
   ['a good one then a truncated one', `${pem}${pem.slice(0, 100)}`, /certificate 2 is cut short/],
 ])('refuses %s in one line naming the file', (_what, text, problem) => {
   const file = caFile(text);
-  let err: unknown;
-  try {
-    load(file);
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(PtunnelError);
-  expect(err).toMatchObject({ code: 'ERR_CONFIG', userError: true });
-  const message = (err as Error).message;
+  const { message } = usageErrorOf(() => load(file));
   expect(message).toContain(`proxy CA file ${file}`);
   expect(message).toMatch(problem);
   expect(message).not.toContain('\n');

@@ -1,5 +1,5 @@
 import { parseProxySpec } from '../../src/config/proxy-spec';
-import { PtunnelError } from '../../src/errors';
+import { usageErrorOf } from './config-helpers';
 
 /* A bad %-escape in the proxy URL's credentials gave only "URI malformed", and not as a usage error. */
 it.each([
@@ -7,15 +7,7 @@ it.each([
   ['in the password', 'http://alice:se%E0%A4cret@proxy.example:3128', /the password has a bad %-escape/],
   ['at the end', 'http://alice%:secret@proxy.example:3128', /the user name has a bad %-escape "%"/],
 ])('a bad escape %s is named, with the fix, without the password', (_where, spec, problem) => {
-  let err: unknown;
-  try {
-    parseProxySpec(spec);
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(PtunnelError);
-  expect(err).toMatchObject({ code: 'ERR_PROXY_SPEC', userError: true });
-  const message = (err as Error).message;
+  const { message } = usageErrorOf(() => parseProxySpec(spec), 'ERR_PROXY_SPEC');
   expect(message).toMatch(problem);
   expect(message).toMatch(/write a literal % as %25/);
   expect(message).not.toContain('secret');

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, LoadOptions } from '../../src/config/load';
-import { PtunnelError } from '../../src/errors';
+import { usageErrorOf } from './config-helpers';
 
 /* A newline in the proxy user reached the 407 message and forged a log line. */
 const dir = mkdtempSync(join(tmpdir(), 'ptunnel-user-ctl-'));
@@ -26,15 +26,7 @@ describe.each([
     ['a config file', { env: {}, configFile: configFile(user) }],
     ['the proxy URL', { env: { PTUNNEL_PROXY: `http://${encodeURIComponent(user)}:pw@proxy.example:3128` } }],
   ])('given in %s is refused in one line, the character escaped', (_where, options) => {
-    let err: unknown;
-    try {
-      loadConfig(options);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(PtunnelError);
-    expect(err).toMatchObject({ code: 'ERR_CONFIG', userError: true });
-    const message = (err as Error).message;
+    const { message } = usageErrorOf(() => loadConfig(options));
     expect(message).toMatch(/proxy user must not contain control characters/);
     expect(message).toContain(shown);
     // eslint-disable-next-line no-control-regex -- none may reach the message

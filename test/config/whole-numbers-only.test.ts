@@ -1,28 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig, LoadOptions } from '../../src/config/load';
 import { settings } from '../../src/config/schema';
 import { settingName } from '../../src/config/setting';
-import { PtunnelError } from '../../src/errors';
+import { settingFile as configFile, usageErrorOf } from './config-helpers';
 
 /*
  * parseInt read "1e3" as 1, "0x10" as 0 (no limit), "10.5" as 10, "100abc" as 100 and "1_000" as 1,
  * in flags and environment alike. A number setting takes whole decimal numbers only.
  */
-const dir = mkdtempSync(join(tmpdir(), 'ptunnel-numbers-'));
-let files = 0;
-function configFile(key: string, value: unknown): string {
-  const data: Record<string, unknown> = {};
-  const parts = key.split('.');
-  let node = data;
-  for (const part of parts.slice(0, -1)) node = (node[part] = {}) as Record<string, unknown>;
-  node[parts[parts.length - 1] as string] = value;
-  const file = join(dir, `${files++}.json`);
-  writeFileSync(file, JSON.stringify(data));
-  return file;
-}
-
 const NUMERIC = settings().filter(([, s]) => s.format === 'nat');
 const BAD = ['1e3', '0x10', '10.5', '100abc', '1_000', '-1', '+5', '1 000', 'ten'];
 
@@ -32,16 +16,7 @@ function valueOf(key: string, options: LoadOptions): unknown {
   return b === undefined ? raw[a] : raw[a]?.[b];
 }
 
-function message(options: LoadOptions): string {
-  try {
-    loadConfig(options);
-  } catch (err) {
-    expect(err).toBeInstanceOf(PtunnelError);
-    expect(err).toMatchObject({ code: 'ERR_CONFIG', userError: true });
-    return (err as Error).message;
-  }
-  throw new Error('expected the number to be refused');
-}
+const message = (options: LoadOptions) => usageErrorOf(() => loadConfig(options)).message;
 
 it('covers the number settings', () => {
   expect(NUMERIC.map(([k]) => k)).toEqual(expect.arrayContaining(['maxConnections', 'maxConnectionsPerTunnel', 'dns.retries']));
