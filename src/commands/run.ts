@@ -30,6 +30,7 @@ export async function runService(deps: RunDeps): Promise<number> {
       'no tunnels given; add --preset NAME (e.g. --preset gmail, list with "ptunnel presets") or LOCAL_PORT:HOST:PORT (e.g. 9993:imap.gmail.com:993), or see "ptunnel --help"',
     );
   }
+  for (const warning of config.warnings) logger.warn(warning);
   // Only the admin server exposes metrics: without it, prom-client is never loaded (about 4 MiB
   // of RSS) and the engine reports to its no-op events.
   const metrics = config.admin ? new Metrics(deps.version) : undefined;

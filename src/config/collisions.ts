@@ -1,17 +1,19 @@
 import { usageError } from '../errors';
-import { bindTakes, formatHostPort } from '../net/address';
+import { bindTakes, formatHostPort, sameAddress } from '../net/address';
 import { describeTunnel, TunnelSpec } from './tunnel-spec';
 
 /** Two listeners clash on the same port when their addresses are equal or one is a wildcard. */
+const norm = (h: string) => (h === 'localhost' ? '127.0.0.1' : h);
+
 function clash(a: string, b: string): boolean {
-  const norm = (h: string) => (h === 'localhost' ? '127.0.0.1' : h);
   const [x, y] = [norm(a), norm(b)];
   return bindTakes(x, y) || bindTakes(y, x);
 }
 
-function side(t: TunnelSpec, listen: string): string {
-  const what = describeTunnel(t, listen);
-  return t.source.startsWith('preset ') ? `${t.source} (${what})` : `mapping ${t.source}`;
+/** A preset's tunnel shows its address anyway; a mapping's text shows it only when `where` asks. */
+function side(t: TunnelSpec, listen: string, where: boolean): string {
+  if (t.source.startsWith('preset ')) return `${t.source} (${describeTunnel(t, listen)})`;
+  return where ? `mapping ${t.source} (on ${formatHostPort(t.listenHost ?? listen, t.localPort)})` : `mapping ${t.source}`;
 }
 
 /**
@@ -25,10 +27,14 @@ export function checkLocalPortCollisions(tunnels: TunnelSpec[], listen: string):
     const hostA = a.listenHost ?? listen;
     for (let j = 0; j < i; j++) {
       const b = tunnels[j] as TunnelSpec;
-      if (b.localPort !== a.localPort || !clash(hostA, b.listenHost ?? listen)) continue;
+      const hostB = b.listenHost ?? listen;
+      if (b.localPort !== a.localPort || !clash(hostA, hostB)) continue;
+      // A wildcard and one address clash too: then each side is named with its own address.
+      const same = sameAddress(norm(hostA), norm(hostB));
+      const port = same ? formatHostPort(hostA, a.localPort) : String(a.localPort);
       throw usageError(
         'ERR_CONFIG',
-        `local port ${formatHostPort(hostA, a.localPort)} is used twice: by ${side(b, listen)} and by ${side(a, listen)}; give one of them another local port`,
+        `local port ${port} is used twice: by ${side(b, listen, !same)} and by ${side(a, listen, !same)}; give one of them another local port`,
       );
     }
   }

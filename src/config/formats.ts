@@ -85,3 +85,20 @@ convict.addFormat({
     if (value !== null && typeof value !== 'string') throw new Error('must be a string');
   },
 });
+
+const WHOLE_NUMBER = 'must be a whole number, 0 or more (digits only, e.g. 10)';
+
+/*
+ * Replaces convict's own "nat", which coerces with parseInt: "1e3" became 1, "0x10" 0 (no limit),
+ * "10.5" 10 and "100abc" 100 without a word. Flags, environment and text in a file take digits
+ * only (surrounding blanks aside, as compose files leave them); a number in a file must be whole.
+ * The refused value is quoted here, so the message shows text as text and a number as a number.
+ */
+convict.addFormat({
+  name: 'nat',
+  validate(value: unknown) {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return;
+    throw new Error(`${WHOLE_NUMBER}, got ${JSON.stringify(value)}`);
+  },
+  coerce: (value: string) => (/^\s*\d+\s*$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value),
+});

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { extname } from 'node:path';
 import convict from 'convict';
 import type { DnsSettings } from '../dns/settings';
 import { PtunnelError, usageError } from '../errors';
 import type { Level } from '../log/logger';
+import { readNamedFile } from '../util/files';
 import { parseYaml } from '../util/yaml';
 import { parseAdminAddress } from './admin';
 import { resolveDnsSettings } from './dns';
@@ -17,6 +17,7 @@ import { inSetting, isSettingKey, refuseSetting } from './setting';
 import { timeouts } from './timeouts';
 import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
+import { noProxyWarnings, unknownEnvWarnings } from './warnings';
 
 export type { Mode, ProxySettings, RawSettings };
 export type LogLevel = Level;
@@ -40,6 +41,8 @@ export interface RuntimeConfig {
   limits: { maxConnections: number; maxConnectionsPerTunnel: number };
   /** The validated settings as given, for --print-config. */
   raw: RawSettings;
+  /** What was given but ignored (unknown PTUNNEL_* variables, NO_PROXY entries that match nothing), one line each, for the start-up log. */
+  warnings: string[];
 }
 
 export interface LoadOptions {
@@ -50,12 +53,7 @@ export interface LoadOptions {
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw usageError('ERR_CONFIG', `cannot read config file ${file}: ${(err as Error).message}`, err);
-  }
+  const text = readNamedFile(file, 'config file', 'ERR_CONFIG').toString('utf8');
   let data: unknown;
   try {
     data = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
@@ -126,16 +124,18 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   if (raw.mode === 'proxy' && !proxy) {
     throw usageError('ERR_CONFIG', 'mode "proxy" needs a proxy; give --proxy or set HTTPS_PROXY');
   }
+  const noProxy = resolveNoProxy(raw, env);
   const config: RuntimeConfig = {
     tunnels: configuredTunnels(raw, listen),
     listen,
     mode: proxy ? raw.mode : 'direct',
-    noProxy: resolveNoProxy(raw, env),
+    noProxy,
     ...timeouts(raw),
     dns: resolveDnsSettings(raw.dns),
     log: { level: raw.log.level, format: raw.log.format },
     limits: { maxConnections: raw.maxConnections ?? defaultMaxConnections(descriptorLimit()), maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel },
     raw,
+    warnings: [...unknownEnvWarnings(env), ...noProxyWarnings(noProxy)],
   };
   if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim());
   if (proxy) config.proxy = proxy;

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { isPortText, parseHostPort } from '../net/address';
+import { asciiHost, HostPortText, isPortText, parseHostPort, validateHost } from '../net/address';
 
 /**
  * NO_PROXY as curl and most tools read it: entries split by commas or spaces; `*` matches all;
@@ -13,40 +13,63 @@ export class NoProxy {
   private readonly ips = new BlockList();
   private readonly ipPorts: Array<{ ip: string; port: number }> = [];
   readonly entries: string[];
+  /** Entries that can match nothing, each with why: the caller warns about them once. */
+  readonly invalid: Array<{ entry: string; reason: string }> = [];
 
-  constructor(text: string | undefined) {
+  /** `source` names where the text came from, for warnings: the setting or the variable. */
+  constructor(
+    text: string | undefined,
+    readonly source = 'NO_PROXY',
+  ) {
     this.entries = (text ?? '')
       .split(/[\s,]+/)
       .map((e) => e.trim())
       .filter((e) => e.length > 0);
     this.all = this.entries.includes('*');
-    for (const entry of this.entries) this.add(entry.toLowerCase());
+    for (const entry of this.entries) {
+      const reason = this.add(entry.toLowerCase());
+      if (reason !== undefined) this.invalid.push({ entry, reason });
+    }
   }
 
-  private add(entry: string): void {
-    if (entry === '*') return;
-    // Text after the colon that is not a port leaves the whole entry a name, which matches nothing.
-    const split = parseHostPort(entry);
-    const hp = split && (split.port === undefined || isPortText(split.port)) ? split : undefined;
-    const host = hp?.host ?? entry;
-    const port = hp?.port === undefined ? undefined : Number(hp.port);
-    const cidr = /^(.+)\/(\d{1,3})$/.exec(host);
+  /** Adds one entry; what is wrong with it when it can match nothing (it is then left out). */
+  private add(entry: string): string | undefined {
+    if (entry === '*') return undefined;
+    // An IPv6 range (fd00::/8) holds colons that are no port separator.
+    const split: HostPortText | undefined = /^[\d.:a-f]+\/\d+$/.test(entry) ? { host: entry, bracketed: false } : parseHostPort(entry);
+    if (!split) return 'it is not HOST, HOST:PORT or [IPv6]:PORT';
+    if (split.port !== undefined && !(isPortText(split.port) && Number(split.port) <= 65535)) {
+      return `${JSON.stringify(split.port)} is not a port number (1-65535)`;
+    }
+    const host = split.host;
+    const port = split.port === undefined ? undefined : Number(split.port);
+    const cidr = /^(.+)\/(\d+)$/.exec(host);
     if (cidr) {
       const family = isIP(cidr[1] as string);
       const prefix = Number(cidr[2]);
-      if (family && prefix <= (family === 4 ? 32 : 128)) {
-        this.ips.addSubnet(cidr[1] as string, prefix, family === 4 ? 'ipv4' : 'ipv6');
-      }
-      return;
+      if (!family) return `${JSON.stringify(cidr[1])} is not an IP address, as a CIDR range needs`;
+      const most = family === 4 ? 32 : 128;
+      if (prefix > most) return `the prefix length /${cidr[2] as string} is more than ${most}, the most an IPv${family} range has`;
+      this.ips.addSubnet(cidr[1] as string, prefix, family === 4 ? 'ipv4' : 'ipv6');
+      return undefined;
     }
     const family = isIP(host);
     if (family) {
       if (port === undefined) this.ips.addAddress(host, family === 4 ? 'ipv4' : 'ipv6');
       else this.ipPorts.push({ ip: host, port });
-      return;
+      return undefined;
     }
     const suffix = host.replace(/^\*?\./, '').replace(/\.$/, '');
-    if (suffix) this.names.push(port === undefined ? { suffix } : { suffix, port });
+    if (suffix.includes('*')) return 'a * stands only alone or as a leading "*." (write .example.com for a domain and all names below it)';
+    try {
+      validateHost(suffix, 'name');
+    } catch (err) {
+      return (err as Error).message;
+    }
+    // Punycode, as every target host is: a name given in Unicode matches its converted form.
+    const ascii = asciiHost(suffix).toLowerCase();
+    this.names.push(port === undefined ? { suffix: ascii } : { suffix: ascii, port });
+    return undefined;
   }
 
   /** True when connections to host:port must not use the proxy. */

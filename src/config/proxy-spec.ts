@@ -43,8 +43,23 @@ export function parseProxySpec(text: string): ProxyEndpoint {
   }
   // URL() has already lower-cased and punycoded the host; we still refuse characters that
   // must never reach a request line.
-  const decode = (s: string) => (s === '' ? undefined : decodeURIComponent(s));
-  return finish(protocol, url.hostname, url.port, decode(url.username), decode(url.password), spec);
+  const decode = (s: string, part: 'user name' | 'password') => (s === '' ? undefined : decodeCredential(s, part, spec));
+  return finish(protocol, url.hostname, url.port, decode(url.username, 'user name'), decode(url.password, 'password'), spec);
+}
+
+/** decodeURIComponent, with its bare "URI malformed" turned into what is wrong and how to mend it. */
+function decodeCredential(text: string, part: 'user name' | 'password', spec: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // The password's escape is part of the password: only the user name's is shown.
+    const bad = part === 'user name' ? /%(?![0-9A-Fa-f]{2}).{0,2}/.exec(text)?.[0] : undefined;
+    const what = bad === undefined ? 'a bad %-escape (not %XX, or not UTF-8)' : `a bad %-escape ${JSON.stringify(bad)}`;
+    throw usageError(
+      'ERR_PROXY_SPEC',
+      `proxy URL ${JSON.stringify(redactProxyText(spec))}: the ${part} has ${what}; write a literal % as %25 and other characters as %XX of their UTF-8 bytes`,
+    );
+  }
 }
 
 function finish(

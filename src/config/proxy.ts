@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { usageError } from '../errors';
+import { readNamedFile } from '../util/files';
+import { readCaFile } from './ca';
 import { NoProxy } from './no-proxy';
 import { ProxyEndpoint, parseProxySpec } from './proxy-spec';
 import type { RawSettings } from './schema';
@@ -24,14 +25,6 @@ function firstEnv(env: NodeJS.ProcessEnv, names: string[]): [string, string] | u
   return undefined;
 }
 
-function readNamedFile(what: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw usageError('ERR_CONFIG', `cannot read ${what} ${file}: ${(err as Error).message}`, err);
-  }
-}
-
 /** The proxy to use, from proxy.url or else the usual environment variables; none in mode direct. */
 export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): ProxySettings | undefined {
   let spec: string;
@@ -54,13 +47,21 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
   let password = given(raw.proxy.password);
   const passwordFile = given(raw.proxy.passwordFile);
   if (password === undefined && passwordFile !== undefined) {
-    password = readNamedFile('proxy password file', passwordFile).toString('utf8').replace(/\r?\n$/, '');
+    password = readNamedFile(passwordFile, 'proxy password file', 'ERR_CONFIG').toString('utf8').replace(/\r?\n$/, '');
   }
   password ??= endpoint.password;
   const settings: ProxySettings = { endpoint: { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }, source };
   if (user !== undefined) {
     if (user.includes(':')) {
       throw usageError('ERR_CONFIG', `proxy user must not contain ":" (Basic authentication cannot carry it); check ${settingName('proxy.user')}`);
+    }
+    // It ends up in logs and in the 407 message: a newline there would forge a log line.
+    // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+    const control = /[\u0000-\u001f\u007f]/.exec(user);
+    if (control) {
+      const c = control[0];
+      const shown = ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' } as Record<string, string>)[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+      throw usageError('ERR_CONFIG', `proxy user must not contain control characters (found ${shown} at position ${control.index + 1}); check ${settingName('proxy.user')} or the proxy URL`);
     }
     settings.endpoint.username = user;
     settings.authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`, 'utf8').toString('base64')}`;
@@ -72,12 +73,14 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
     if (endpoint.protocol !== 'https') {
       throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${endpoint.protocol}://`);
     }
-    settings.ca = readNamedFile('proxy CA file', ca);
+    settings.ca = readCaFile(ca);
   }
   return settings;
 }
 
 /** Targets that go direct: noProxy, or else no_proxy / NO_PROXY. */
 export function resolveNoProxy(raw: RawSettings, env: NodeJS.ProcessEnv): NoProxy {
-  return new NoProxy(raw.noProxy ?? firstEnv(env, ['no_proxy', 'NO_PROXY'])?.[1]);
+  if (raw.noProxy !== null) return new NoProxy(raw.noProxy, settingName('noProxy'));
+  const found = firstEnv(env, ['no_proxy', 'NO_PROXY']);
+  return new NoProxy(found?.[1], found?.[0]);
 }

@@ -5,7 +5,6 @@ import {
   fchmodSync,
   fsyncSync,
   openSync,
-  readFileSync,
   realpathSync,
   renameSync,
   statSync,
@@ -16,6 +15,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, win32 } from 'node:path';
 import { PtunnelError, systemCode, usageError } from '../errors';
+import { MAX_HOSTS_FILE_BYTES, readBoundedFile } from '../util/files';
 
 export function defaultHostsPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
   if (platform === 'win32') return win32.join(env.SystemRoot ?? env.windir ?? 'C:\\Windows', 'System32', 'drivers', 'etc', 'hosts');
@@ -44,8 +44,9 @@ const BYTES = 'latin1';
 
 export function readHostsFile(path: string): string {
   try {
-    return readFileSync(path, BYTES);
+    return readBoundedFile(path, 'hosts file', 'ERR_HOSTS_FILE', MAX_HOSTS_FILE_BYTES).toString(BYTES);
   } catch (err) {
+    if (err instanceof PtunnelError) throw err;
     throw fileError(path, 'read', err);
   }
 }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { usageError } from '../errors';
 import { canonicalIp } from '../util/ip';
 
@@ -7,28 +8,46 @@ import { canonicalIp } from '../util/ip';
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 
 /**
+ * An international name (bücher.example) in its punycode form (xn--bcher-kva.example), as URL()
+ * writes a proxy URL's host: one rule for mappings, presets, the proxy and NO_PROXY, and the form
+ * DNS, CONNECT and TLS names use. ASCII that no host name holds is refused before the conversion,
+ * which would drop some of it silently (domainToASCII turns "a\nü" into "xn--a-eha").
+ */
+export function asciiHost(host: string, what = 'host'): string {
+  // eslint-disable-next-line no-control-regex -- only names with non-ASCII letters are converted
+  if (!/[^\u0000-\u007f]/.test(host) || /[^A-Za-z0-9._\u00a1-\uffff-]/.test(host)) return host;
+  const ascii = domainToASCII(host);
+  if (ascii === '') {
+    throw usageError('ERR_HOSTNAME', `${what} ${JSON.stringify(host)} is not a valid international domain name (IDNA); give it in its xn-- form or check its spelling`);
+  }
+  return ascii;
+}
+
+/**
  * Validates a host name or IP literal (without brackets) and returns it in canonical form
  * (lower case, no trailing dot). Throws ERR_HOSTNAME naming the offending character: CR/LF,
  * spaces, `@`, `/` and the like are how header injection and confused URLs start.
  */
-export function validateHost(host: string, what = 'host'): string {
-  if (host.length === 0) throw usageError('ERR_HOSTNAME', `${what} is empty; give a host name or an IP address`);
-  const bad = /[^A-Za-z0-9._:-]/.exec(host);
+export function validateHost(given: string, what = 'host'): string {
+  if (given.length === 0) throw usageError('ERR_HOSTNAME', `${what} is empty; give a host name or an IP address`);
+  const host = asciiHost(given, what);
+  // Non-ASCII left here did not convert (it sits next to an illegal character, or in an IPv6 literal).
+  const bad = /[^A-Za-z0-9._:\u00a1-\uffff-]/.exec(host) ?? /[^A-Za-z0-9._:-]/.exec(host);
   if (bad) {
     throw usageError(
       'ERR_HOSTNAME',
-      `${what} ${JSON.stringify(host)} contains the illegal character ${JSON.stringify(bad[0])}; a host name has only letters, digits, '-', '_' and '.'`,
+      `${what} ${JSON.stringify(given)} contains the illegal character ${JSON.stringify(bad[0])}; a host name has only letters, digits, '-', '_' and '.'`,
     );
   }
   if (isIP(host)) return host.toLowerCase();
   if (host.includes(':')) {
-    throw usageError('ERR_HOSTNAME', `${what} ${JSON.stringify(host)} is not a valid IP address or host name`);
+    throw usageError('ERR_HOSTNAME', `${what} ${JSON.stringify(given)} is not a valid IP address or host name`);
   }
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
   if (name.length > 253 || name.split('.').some((label) => !LABEL.test(label))) {
     throw usageError(
       'ERR_HOSTNAME',
-      `${what} ${JSON.stringify(host)} is not a valid host name (labels of 1-63 letters, digits or '-', at most 253 characters)`,
+      `${what} ${JSON.stringify(given)} is not a valid host name (labels of 1-63 letters, digits or '-', at most 253 characters)`,
     );
   }
   return name.toLowerCase();

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { usageError } from '../errors';
+import { readNamedFile } from '../util/files';
 import { parseYaml } from '../util/yaml';
 import { Preset, validatePreset } from './schema';
 
@@ -30,12 +31,7 @@ function presetFiles(dir: string, what: string): string[] {
 }
 
 export function loadPresetFile(file: string): Preset {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw usageError('ERR_PRESET', `cannot read preset file ${file}: ${(err as Error).message}`, err);
-  }
+  const text = readNamedFile(file, 'preset file', 'ERR_PRESET').toString('utf8');
   let data: unknown;
   try {
     data = parseYaml(text);

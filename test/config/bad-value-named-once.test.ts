@@ -1,33 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load';
-import { PtunnelError } from '../../src/errors';
+import { settingFile as configFile, usageErrorOf } from './config-helpers';
 
-const dir = mkdtempSync(join(tmpdir(), 'ptunnel-named-once-'));
-
-/** A config file holding just `key: value`, nested as the file format wants it. */
-function configFile(key: string, value: unknown): string {
-  const data: Record<string, unknown> = {};
-  const parts = key.split('.');
-  let node = data;
-  for (const part of parts.slice(0, -1)) node = (node[part] = {}) as Record<string, unknown>;
-  node[parts[parts.length - 1] as string] = value;
-  const file = join(dir, `${key}.json`);
-  writeFileSync(file, JSON.stringify(data));
-  return file;
-}
-
-function messageOf(load: () => unknown): string {
-  try {
-    load();
-  } catch (err) {
-    expect(err).toBeInstanceOf(PtunnelError);
-    expect(err).toMatchObject({ code: 'ERR_CONFIG', userError: true });
-    return (err as Error).message;
-  }
-  throw new Error('expected loadConfig to refuse the value');
-}
+const messageOf = (load: () => unknown) => usageErrorOf(load).message;
 
 const count = (text: string, part: string) => text.split(part).length - 1;
 

@@ -27,7 +27,7 @@ describe('a local port wanted twice', () => {
 
   it('between a wildcard and a loopback listener on the same port', () => {
     const err = loadError({ env: {}, flags: { listen: '0.0.0.0', tunnels: ['127.0.0.1:2000:a.example:1', '2000:b.example:2'] } });
-    expect(err.message).toMatch(/local port 0\.0\.0\.0:2000 is used twice: by mapping 127\.0\.0\.1:2000:a\.example:1 and by mapping 2000:b\.example:2/);
+    expect(err.message).toMatch(/local port 2000 is used twice: by mapping 127\.0\.0\.1:2000:a\.example:1 \(on 127\.0\.0\.1:2000\) and by mapping 2000:b\.example:2 \(on 0\.0\.0\.0:2000\)/);
   });
 
   it('is no collision on different addresses or for port 0', () => {
