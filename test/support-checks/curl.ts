@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import net, { AddressInfo } from 'node:net';
 import { findTool } from '../support/tools';
 
 export interface CurlResult {
@@ -41,4 +41,22 @@ export async function startTarget(body = 'through the proxy\n'): Promise<{ url: 
         server.close(() => r());
       }),
   };
+}
+
+/** The head of the proxy's answer to a CONNECT without credentials (its 407 and challenges). */
+export function connectHead(port: number, target: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`));
+    let head = '';
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer to CONNECT in 10 s')));
+    socket.on('data', (d: Buffer) => {
+      head += d.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        socket.destroy();
+        resolve(head.slice(0, end));
+      }
+    });
+    socket.once('error', reject);
+  });
 }

@@ -1,5 +1,5 @@
 import { NegotiateSquid, negotiateSquidUnavailable, startNegotiateSquid } from '../support/kdc';
-import { curlThrough, startTarget } from './curl';
+import { connectHead, curlThrough, startTarget } from './curl';
 
 /**
  * The Negotiate squid the proxy-auth tests use must really check Kerberos tickets against its
@@ -35,6 +35,12 @@ const unavailable = negotiateSquidUnavailable();
     expect(result).toMatchObject({ connect: 200, status: 200 });
   });
 
+  it('answers a request without credentials with 407 offering Negotiate only', async () => {
+    const head = await connectHead(squid.port, new URL(target.url).host);
+    expect(head).toMatch(/^HTTP\/1\.1 407 /);
+    expect(head.match(/^Proxy-Authenticate: .*$/gim)).toEqual(['Proxy-Authenticate: Negotiate']);
+  });
+
   it('answers a client without a ticket with 407', async () => {
     expect(await negotiate({ KRB5CCNAME: `FILE:${squid.kdc.dir}/no-such-cache` })).toMatchObject({ connect: 407, status: 0 });
   });
@@ -43,6 +49,7 @@ const unavailable = negotiateSquidUnavailable();
     await expect(squid.kdc.kinit(squid.user, 'wrong')).rejects.toThrow(/kinit/);
   });
 
+  // Last: it changes the service key for the rest of the file.
   it('answers a ticket its keytab cannot decrypt with 407', async () => {
     await squid.kdc.rotateKeys(`HTTP/${squid.host}`);
     expect(await negotiate({ KRB5CCNAME: await squid.kinit() })).toMatchObject({ connect: 407, status: 0 });
