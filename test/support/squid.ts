@@ -1,5 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './ports';
@@ -25,42 +25,62 @@ export interface SquidOptions {
   port?: number;
 }
 
-/** Starts (and restarts) a child process that serves on `port`; stop() kills it. */
-function supervise(command: string, args: string[], port: number, startTimeoutMs: number, cwd?: string) {
+export interface SuperviseOptions {
+  cwd?: string;
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts (and restarts) a child process that serves on `port`; stop() kills it. The tail of its
+ * output goes into the error when it dies before listening, which is where a bad config shows.
+ */
+export function supervise(command: string, args: string[], port: number, startTimeoutMs: number, options: SuperviseOptions = {}) {
   let proc: ChildProcess | undefined;
   return {
     start: async () => {
-      const child = spawn(command, args, { stdio: 'ignore', ...(cwd ? { cwd } : {}) });
+      const child = spawn(command, args, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+        ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+      });
       proc = child;
-      await waitForPort(port, startTimeoutMs, () => (child.exitCode !== null ? `${command} exited with ${child.exitCode}` : undefined));
+      let output = '';
+      const keep = (d: Buffer) => void (output = (output + d.toString()).slice(-2000));
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+      await waitForPort(port, startTimeoutMs, () =>
+        child.exitCode !== null || child.signalCode !== null ? `${command} exited with ${child.exitCode ?? child.signalCode}: ${output.trim()}` : undefined,
+      );
     },
     stop: async () => {
       const p = proc;
       proc = undefined;
-      if (!p || p.exitCode !== null) return;
+      if (!p || p.exitCode !== null || p.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         p.once('exit', () => resolve());
         p.kill('SIGKILL');
       });
+      // A grandchild that outlived it would hold the pipes open and keep jest waiting.
+      p.stdout?.destroy();
+      p.stderr?.destroy();
     },
   };
 }
 
+/** A folder for one squid: squid drops to the "proxy" user when started as root, so 0777. */
+export function squidDir(prefix = 'ptunnel-squid-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o777);
+  return dir;
+}
+
 /**
- * Starts squid from the system on a free loopback port with a generated config that allows
- * CONNECT to any port (the tests use high ports). Falls back to the `proxy` npm package when
- * squid is missing, except under CI=true.
+ * squid.conf for a test squid in `dir` on 127.0.0.1:port: no cache, no DNS, CONNECT to any port.
+ * `access` replaces the default "loopback may use it" rules (an authenticating squid passes
+ * its auth_param and acl lines there); `deny all` always ends the list.
  */
-export async function startProxy(options: SquidOptions = {}): Promise<TestProxy> {
-  const squid = requireTool('squid', 'apt-get install -y squid');
-  if (!squid) return startEmbeddedProxy(options.port);
-  const dir = mkdtempSync(join(tmpdir(), 'ptunnel-squid-'));
-  chmodSync(dir, 0o777); // squid drops to the "proxy" user when started as root
-  const port = options.port ?? (await freePort());
-  const hosts = Object.entries(options.hosts ?? {})
-    .map(([name, ip]) => `${ip} ${name}`)
-    .join('\n');
-  writeFileSync(join(dir, 'hosts'), `${hosts}\n`);
+export function writeSquidConf(dir: string, port: number, access: string[] = ['acl loopback src 127.0.0.0/8', 'http_access allow loopback']): string {
   const conf = [
     `http_port 127.0.0.1:${port}`,
     `pid_filename ${dir}/squid.pid`,
@@ -75,11 +95,56 @@ export async function startProxy(options: SquidOptions = {}): Promise<TestProxy>
     'pinger_enable off',
     'shutdown_lifetime 0 seconds',
     'acl CONNECT method CONNECT',
-    'acl loopback src 127.0.0.0/8',
-    'http_access allow loopback',
+    ...access,
     'http_access deny all',
   ].join('\n');
-  writeFileSync(join(dir, 'squid.conf'), `${conf}\n`);
+  const path = join(dir, 'squid.conf');
+  writeFileSync(path, `${conf}\n`);
+  if (!existsSync(join(dir, 'hosts'))) writeFileSync(join(dir, 'hosts'), '\n');
+  return path;
+}
+
+/** The access log of the squid in `dir` (empty before its first request). */
+export function squidAccessLog(dir: string): () => string {
+  return () => {
+    try {
+      return readFileSync(join(dir, 'access.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+}
+
+/**
+ * Why a test that needs root and these tools (name -> install hint) cannot run here, or
+ * undefined when it can. Under CI=true a missing tool or root is a failure, never a skip.
+ */
+export function unavailableReason(tools: Record<string, string>): string | undefined {
+  for (const [name, hint] of Object.entries(tools)) {
+    if (!requireTool(name, hint)) return `${name} is not installed (${hint})`;
+  }
+  if (process.getuid?.() !== 0) {
+    if (process.env.CI === 'true') throw new Error('this test needs root, and CI=true requires it (CI runs as root)');
+    return 'needs root (squid drops to the proxy user, helpers need private mounts)';
+  }
+  return undefined;
+}
+
+/**
+ * Starts squid from the system on a free loopback port with a generated config that allows
+ * CONNECT to any port (the tests use high ports). Falls back to the `proxy` npm package when
+ * squid is missing, except under CI=true.
+ */
+export async function startProxy(options: SquidOptions = {}): Promise<TestProxy> {
+  const squid = requireTool('squid', 'apt-get install -y squid');
+  if (!squid) return startEmbeddedProxy(options.port);
+  const dir = squidDir();
+  const port = options.port ?? (await freePort());
+  const hosts = Object.entries(options.hosts ?? {})
+    .map(([name, ip]) => `${ip} ${name}`)
+    .join('\n');
+  writeFileSync(join(dir, 'hosts'), `${hosts}\n`);
+  writeSquidConf(dir, port);
   const { start, stop } = supervise(squid, ['-N', '-f', join(dir, 'squid.conf')], port, 15_000);
   await start();
   return {
@@ -87,13 +152,7 @@ export async function startProxy(options: SquidOptions = {}): Promise<TestProxy>
     host: '127.0.0.1',
     port,
     url: `http://127.0.0.1:${port}`,
-    accessLog: () => {
-      try {
-        return readFileSync(join(dir, 'access.log'), 'utf8');
-      } catch {
-        return '';
-      }
-    },
+    accessLog: squidAccessLog(dir),
     stop: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
@@ -113,7 +172,7 @@ export async function startProxy(options: SquidOptions = {}): Promise<TestProxy>
 async function startEmbeddedProxy(fixedPort?: number): Promise<TestProxy> {
   const port = fixedPort ?? (await freePort());
   const script = `import('proxy').then(({ createProxy }) => createProxy(require('node:http').createServer()).listen(${port}, '127.0.0.1'))`;
-  const { start, stop } = supervise(process.execPath, ['-e', script], port, 10_000, join(__dirname, '..', '..'));
+  const { start, stop } = supervise(process.execPath, ['-e', script], port, 10_000, { cwd: join(__dirname, '..', '..') });
   await start();
   return {
     kind: 'embedded',
@@ -128,4 +187,9 @@ async function startEmbeddedProxy(fixedPort?: number): Promise<TestProxy> {
       await start();
     },
   };
+}
+
+/** The uid of `proxy`, the user squid drops to and runs its helpers as. */
+export function proxyUid(): number {
+  return Number(execFileSync('id', ['-u', 'proxy'], { encoding: 'utf8' }).trim());
 }
