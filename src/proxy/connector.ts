@@ -170,6 +170,16 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
     };
 
     const onAnswer = (res: ConnectResponse) => {
+      if (res.statusCode < 200) {
+        // Only 101 gets here (the parser skips the interim 1xx): CONNECT asked for no Upgrade.
+        attempt.reject(
+          new PtunnelError(
+            'ERR_PROXY_PROTOCOL',
+            `proxy ${proxyName} answered CONNECT with ${shown(res.statusLine)}, a protocol switch nobody asked for; a proxy must answer 2xx to open a tunnel`,
+          ),
+        );
+        return;
+      }
       if (res.statusCode >= 200 && res.statusCode < 300) {
         // Nothing more may be read until the caller has wired the client: bytes must not be lost.
         socket.pause();
