@@ -10,6 +10,7 @@ import { createAuthScheme } from './auth/factory';
 import type { AuthStep, ProxyAuthScheme } from './auth/scheme';
 import { buildConnectRequest } from './connect-request';
 import { ConnectResponse, ConnectResponseParser, DEFAULT_MAX_HEADER_BYTES, hasToken } from './connect-response';
+import { tlsFailure } from './tls-failure';
 
 export interface ProxyConnectOptions {
   proxy: ProxySettings;
@@ -229,9 +230,7 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
     const onError = (err: Error) => {
       const code = systemCode(err);
       if (phase === 'connect' && (code === undefined || !(UNREACHABLE.has(code) || LOCAL_SHORTAGE.has(code))) && endpoint.protocol === 'https') {
-        attempt.reject(
-          new PtunnelError('ERR_PROXY_PROTOCOL', `TLS with proxy ${proxyName} failed: ${err.message}; check --proxy-ca`, { cause: err }),
-        );
+        attempt.reject(tlsFailure(err, endpoint, opts.proxy.ca !== undefined));
         return;
       }
       const message =
