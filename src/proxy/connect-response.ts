@@ -90,6 +90,11 @@ export class ConnectResponseParser {
     return undefined;
   }
 
+  /** The bytes of the answer read so far and not yet complete: for a message when it never completes. */
+  partial(): Buffer {
+    return this.done ? Buffer.alloc(0) : this.buf.subarray(this.start, this.len);
+  }
+
   /**
    * Scans on from where the last push stopped; returns the offset where the blank line of the
    * current answer starts (the head is before it, the bytes after `scan` follow it), or -1.

@@ -10,6 +10,7 @@ import { createAuthScheme } from './auth/factory';
 import type { AuthStep, ProxyAuthScheme } from './auth/scheme';
 import { buildConnectRequest } from './connect-request';
 import { ConnectResponse, ConnectResponseParser, DEFAULT_MAX_HEADER_BYTES, hasToken } from './connect-response';
+import { shownBytes } from './shown';
 import { tlsFailure } from './tls-failure';
 
 export interface ProxyConnectOptions {
@@ -252,7 +253,14 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
     socket.on('end', onClose);
     return {
       timeout: () => {
-        const what = phase === 'connect' ? 'did not accept the connection' : 'did not answer CONNECT';
+        // A proxy that sent part of an answer is there: say what it sent rather than that it is silent.
+        const partial = parser.partial();
+        const what =
+          phase === 'connect'
+            ? 'did not accept the connection'
+            : partial.length > 0
+              ? `sent an incomplete answer to CONNECT (${shownBytes(partial)}) and no more`
+              : 'did not answer CONNECT';
         return new PtunnelError('ERR_PROXY_TIMEOUT', `proxy ${proxyName} ${what} within ${formatDuration(opts.timeoutMs)}`, {
           details: { phase },
         });

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { exchange } from '../support/client';
-import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
+import { FaultProxy, spliceTo, startFaultProxy } from '../support/fault-proxy';
 import { readBytes, startBannerServer, TestServer } from '../support/servers';
 import { startTunnel } from '../support/tunnel';
 
@@ -9,13 +9,8 @@ const BANNER = '220 direct\r\n';
 describe('a proxy answer with bad line ends', () => {
   let server: TestServer;
   const proxies: FaultProxy[] = [];
-  beforeAll(async () => {
-    server = await startBannerServer(BANNER);
-  });
-  afterAll(async () => {
-    await Promise.all(proxies.map((p) => p.close()));
-    await server.close();
-  });
+  beforeAll(async () => (server = await startBannerServer(BANNER)));
+  afterAll(() => Promise.all([server.close(), ...proxies.map((p) => p.close())]));
 
   // The proxy keeps the connection open after these bytes: only the bytes can end the wait.
   it.each([
@@ -45,15 +40,7 @@ describe('a proxy answer with bad line ends', () => {
   }, 10_000);
 
   it('a bare LF before the blank line (A: b LF CR LF) is a complete answer: the tunnel opens at once', async () => {
-    const proxy = await startFaultProxy((socket, head) => {
-      const m = /^CONNECT (\S+):(\d+)/.exec(head) as RegExpExecArray;
-      const upstream = net.connect(Number(m[2]), m[1]);
-      upstream.once('connect', () => {
-        socket.write('HTTP/1.1 200 OK\r\nA: b\n\r\n');
-        socket.pipe(upstream);
-        upstream.pipe(socket);
-      });
-    });
+    const proxy = await startFaultProxy((socket, head) => spliceTo(socket, head, 'HTTP/1.1 200 OK\r\nA: b\n\r\n'));
     proxies.push(proxy);
     const tunnel = await startTunnel({
       flags: { 'proxy.url': proxy.url, mode: 'auto', connectTimeout: '3s', tunnels: [`0:127.0.0.1:${server.port}`] },
@@ -70,5 +57,18 @@ describe('a proxy answer with bad line ends', () => {
     expect(record?.route).toBe('proxy');
     expect(elapsed).toBeLessThan(100);
     expect(state).toBe('up');
+  });
+});
+
+describe('a proxy that stops in the middle of its answer', () => {
+  it('times out with the bytes it did send, not "did not answer"', async () => {
+    const proxy = await startFaultProxy((socket) => socket.write('HTTP/1.1 200 OK\r\nVia: x\r'));
+    const tunnel = await startTunnel({ flags: { 'proxy.url': proxy.url, mode: 'proxy', connectTimeout: '300ms', tunnels: ['0:127.0.0.1:9'] } });
+    await exchange(tunnel.port(), 'x');
+    const [record] = await tunnel.ended(1);
+    await tunnel.close();
+    await proxy.close();
+    expect(record?.outcome).toBe('ERR_PROXY_TIMEOUT');
+    expect(record?.error?.message).toBe(`proxy ${proxy.url} sent an incomplete answer to CONNECT ("HTTP/1.1 200 OK\\r\\nVia: x\\r") and no more within 300ms`);
   });
 });

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { exchange } from '../support/client';
-import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
+import { FaultProxy, spliceTo, startFaultProxy } from '../support/fault-proxy';
 import { readBytes, startBannerServer, TestServer } from '../support/servers';
 import { startTunnel } from '../support/tunnel';
 
@@ -47,15 +47,8 @@ describe('a proxy that sends 1xx before its answer to CONNECT', () => {
   });
 
   it('100, 102 and 103 in one write with the 200: the tunnel opens', async () => {
-    const proxy = await proxyDoing((socket, head) => {
-      const m = /^CONNECT (\S+):(\d+)/.exec(head) as RegExpExecArray;
-      const upstream = net.connect(Number(m[2]), m[1]);
-      upstream.once('connect', () => {
-        socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\n\r\n');
-        socket.pipe(upstream);
-        upstream.pipe(socket);
-      });
-    });
+    const interim = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n';
+    const proxy = await proxyDoing((socket, head) => spliceTo(socket, head, `${interim}HTTP/1.1 200 OK\r\n\r\n`));
     const tunnel = await startTunnel({ flags: { 'proxy.url': proxy.url, mode: 'proxy', tunnels: [`0:127.0.0.1:${server.port}`] } });
     const client = net.connect(tunnel.port(), '127.0.0.1');
     const first = (await readBytes(client, BANNER.length)).toString();
