@@ -1,4 +1,5 @@
 import { PtunnelError } from '../errors';
+import { shownBytes } from './shown';
 
 export interface ConnectResponse {
   httpVersion: string;
@@ -20,67 +21,123 @@ function protocolError(message: string): PtunnelError {
   return new PtunnelError('ERR_PROXY_PROTOCOL', message);
 }
 
+const CR = 0x0d;
+const LF = 0x0a;
+/** A 1xx other than this is an interim answer: skip it and read on (RFC 9110 §15.2). */
+const SWITCHING_PROTOCOLS = 101;
+
 /**
  * Incremental parser for the proxy's answer to CONNECT. Feed it the bytes as they arrive, split
- * anywhere; it returns the answer once the blank line is in, with whatever followed it. It never
- * holds more than `maxHeaderBytes`, and it fails fast on a first line that is not HTTP.
+ * anywhere; it returns the final answer once its blank line is in, with whatever followed it.
+ *
+ * Interim 1xx answers (100 Continue, 102, 103 Early Hints...) are skipped until the final one
+ * (RFC 9110 §15.2). 101 Switching Protocols is not skipped: after it the connection speaks
+ * another protocol, and a CONNECT that offered no Upgrade must not get one (RFC 9110 §7.8), so
+ * it is returned as the answer and the connector refuses it.
+ *
+ * Line ends (RFC 9112 §2.2): CRLF, or a bare LF, which the RFC lets a recipient accept and many
+ * proxies' clients do; a head may mix them (`A: b\n\r\n` ends the head). A bare CR is refused
+ * at once rather than replaced by SP: a proxy that sends one is broken, and waiting for a CRLF
+ * that never comes would turn its answer into a timeout that blames the network.
+ *
+ * It never holds more than `maxHeaderBytes`, counted over all the answers together (a proxy
+ * streaming 1xx forever hits the bound), and it fails fast on an answer that is not HTTP.
  */
 export class ConnectResponseParser {
   private buf: Buffer;
   private len = 0;
   private done = false;
-  /** Length of the blank-line terminator found: 4 for CRLF CRLF, 2 for a bare LF LF. */
-  private terminator = 4;
+  /** Where the answer being read starts (after any interim answers). */
+  private start = 0;
+  /** Where its current line starts, and the next byte to look at. */
+  private lineStart = 0;
+  private scan = 0;
+  private interim = 0;
 
   constructor(private readonly maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES) {
     this.buf = Buffer.allocUnsafe(Math.min(1024, maxHeaderBytes));
   }
 
-  /** Returns the answer when complete, undefined when more bytes are needed; throws on garbage. */
+  /** Returns the final answer when complete, undefined when more bytes are needed; throws on garbage. */
   push(chunk: Buffer): ConnectResponse | undefined {
     if (this.done) throw new Error('ConnectResponseParser used after completion');
-    const searchFrom = Math.max(0, this.len - 3);
     const room = this.maxHeaderBytes - this.len;
     const take = Math.min(chunk.length, room);
     this.ensure(this.len + take);
     chunk.copy(this.buf, this.len, 0, take);
     this.len += take;
-    const end = this.findEnd(searchFrom);
-    if (end < 0) {
-      this.checkPrefix();
-      if (take < chunk.length || this.len >= this.maxHeaderBytes) {
-        throw protocolError(`proxy answer headers exceed ${this.maxHeaderBytes} bytes`);
+    for (;;) {
+      const headEnd = this.findHeadEnd();
+      if (headEnd < 0) break;
+      const head = this.buf.subarray(this.start, headEnd).toString('latin1');
+      const res = parseHead(head.replace(/\r?\n$/, ''));
+      this.start = this.scan;
+      if (res.statusCode >= 100 && res.statusCode < 200 && res.statusCode !== SWITCHING_PROTOCOLS) {
+        this.interim += 1;
+        continue;
       }
-      return undefined;
+      this.done = true;
+      // Whatever followed the blank line, in this buffer and in the unconsumed part of the chunk.
+      const tailInBuf = this.buf.subarray(this.scan, this.len);
+      const rest = take < chunk.length ? Buffer.concat([tailInBuf, chunk.subarray(take)]) : Buffer.from(tailInBuf);
+      return { ...res, rest };
     }
-    this.done = true;
-    const head = this.buf.subarray(0, end).toString('latin1');
-    const headEnd = end + this.terminator;
-    // Whatever followed the blank line, in this buffer and in the unconsumed part of the chunk.
-    const tailInBuf = this.buf.subarray(headEnd, this.len);
-    const rest = take < chunk.length ? Buffer.concat([tailInBuf, chunk.subarray(take)]) : Buffer.from(tailInBuf);
-    return parseHead(head, rest);
+    this.checkPrefix();
+    if (take < chunk.length || this.len >= this.maxHeaderBytes) {
+      const after = this.interim > 0 ? ` (over ${this.interim + 1} answers, ${this.interim} of them interim 1xx)` : '';
+      throw protocolError(`proxy answer headers exceed ${this.maxHeaderBytes} bytes${after}`);
+    }
+    return undefined;
   }
 
-  private findEnd(from: number): number {
-    const view = this.buf.subarray(0, this.len);
-    const crlf = view.indexOf('\r\n\r\n', from, 'latin1');
-    const lf = view.indexOf('\n\n', from, 'latin1');
-    if (crlf >= 0 && (lf < 0 || crlf < lf)) {
-      this.terminator = 4;
-      return crlf;
-    }
-    if (lf >= 0) {
-      this.terminator = 2;
-      return lf;
+  /** The bytes of the answer read so far and not yet complete: for a message when it never completes. */
+  partial(): Buffer {
+    return this.done ? Buffer.alloc(0) : this.buf.subarray(this.start, this.len);
+  }
+
+  /**
+   * Scans on from where the last push stopped; returns the offset where the blank line of the
+   * current answer starts (the head is before it, the bytes after `scan` follow it), or -1.
+   */
+  private findHeadEnd(): number {
+    const { buf } = this;
+    while (this.scan < this.len) {
+      const c = buf[this.scan] as number;
+      let lineEnd: number;
+      if (c === LF) {
+        lineEnd = this.scan;
+        this.scan += 1;
+      } else if (c === CR) {
+        if (this.scan + 1 >= this.len) return -1;
+        if (buf[this.scan + 1] !== LF) {
+          throw protocolError(
+            `proxy answer has a CR not followed by LF, which HTTP does not allow: ${shownBytes(buf.subarray(this.lineStart, this.len))}`,
+          );
+        }
+        lineEnd = this.scan;
+        this.scan += 2;
+      } else {
+        this.scan += 1;
+        continue;
+      }
+      const empty = lineEnd === this.lineStart;
+      const blankAt = this.lineStart;
+      this.lineStart = this.scan;
+      if (empty) {
+        // An answer must have a status line before its blank line.
+        if (blankAt === this.start) {
+          throw protocolError(`proxy answer starts with an empty line: ${shownBytes(buf.subarray(this.start, this.len))}`);
+        }
+        return blankAt;
+      }
     }
     return -1;
   }
 
   private checkPrefix(): void {
-    const n = Math.min(this.len, 5);
-    if (this.buf.subarray(0, n).toString('latin1') !== 'HTTP/'.slice(0, n)) {
-      throw protocolError(`proxy answered with something that is not HTTP: ${printable(this.buf.subarray(0, Math.min(this.len, 40)))}`);
+    const n = Math.min(this.len - this.start, 5);
+    if (this.buf.subarray(this.start, this.start + n).toString('latin1') !== 'HTTP/'.slice(0, n)) {
+      throw protocolError(`proxy answered with something that is not HTTP: ${shownBytes(this.buf.subarray(this.start, this.len))}`);
     }
   }
 
@@ -92,16 +149,12 @@ export class ConnectResponseParser {
   }
 }
 
-function printable(bytes: Buffer): string {
-  return JSON.stringify(bytes.toString('latin1').replace(/[^\x20-\x7e]/g, '.'));
-}
-
 /** Header lines after the start line: names in lower case, repeated headers joined with ", ". */
 export function parseHeaderLines(lines: readonly string[], sender = 'proxy'): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon <= 0) throw protocolError(`${sender} sent an invalid header line: ${printable(Buffer.from(line.slice(0, 80), 'latin1'))}`);
+    if (colon <= 0) throw protocolError(`${sender} sent an invalid header line: ${shownBytes(line)}`);
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
@@ -114,17 +167,17 @@ export function hasToken(value: string | undefined, token: string): boolean {
   return (value ?? '').split(',').some((t) => t.trim().toLowerCase() === token);
 }
 
-function parseHead(head: string, rest: Buffer): ConnectResponse {
+function parseHead(head: string): Omit<ConnectResponse, 'rest'> {
+  // Bare CRs were refused while scanning, so every CR here is part of a CRLF.
   const lines = head.split(/\r?\n/);
   const statusLine = lines[0] ?? '';
   const m = STATUS_LINE.exec(statusLine);
-  if (!m) throw protocolError(`proxy sent an invalid status line: ${printable(Buffer.from(statusLine.slice(0, 80), 'latin1'))}`);
+  if (!m) throw protocolError(`proxy sent an invalid status line: ${shownBytes(statusLine)}`);
   return {
     httpVersion: m[1] as string,
     statusCode: Number(m[2]),
     reason: (m[3] ?? '').trim(),
     headers: parseHeaderLines(lines.slice(1)),
     statusLine,
-    rest,
   };
 }

@@ -10,6 +10,8 @@ import { createAuthScheme } from './auth/factory';
 import type { AuthStep, ProxyAuthScheme } from './auth/scheme';
 import { buildConnectRequest } from './connect-request';
 import { ConnectResponse, ConnectResponseParser, DEFAULT_MAX_HEADER_BYTES, hasToken } from './connect-response';
+import { shownBytes } from './shown';
+import { tlsFailure } from './tls-failure';
 
 export interface ProxyConnectOptions {
   proxy: ProxySettings;
@@ -170,6 +172,16 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
     };
 
     const onAnswer = (res: ConnectResponse) => {
+      if (res.statusCode < 200) {
+        // Only 101 gets here (the parser skips the interim 1xx): CONNECT asked for no Upgrade.
+        attempt.reject(
+          new PtunnelError(
+            'ERR_PROXY_PROTOCOL',
+            `proxy ${proxyName} answered CONNECT with ${shown(res.statusLine)}, a protocol switch nobody asked for; a proxy must answer 2xx to open a tunnel`,
+          ),
+        );
+        return;
+      }
       if (res.statusCode >= 200 && res.statusCode < 300) {
         // Nothing more may be read until the caller has wired the client: bytes must not be lost.
         socket.pause();
@@ -219,9 +231,7 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
     const onError = (err: Error) => {
       const code = systemCode(err);
       if (phase === 'connect' && (code === undefined || !(UNREACHABLE.has(code) || LOCAL_SHORTAGE.has(code))) && endpoint.protocol === 'https') {
-        attempt.reject(
-          new PtunnelError('ERR_PROXY_PROTOCOL', `TLS with proxy ${proxyName} failed: ${err.message}; check --proxy-ca`, { cause: err }),
-        );
+        attempt.reject(tlsFailure(err, endpoint, opts.proxy.ca !== undefined));
         return;
       }
       const message =
@@ -243,7 +253,14 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
     socket.on('end', onClose);
     return {
       timeout: () => {
-        const what = phase === 'connect' ? 'did not accept the connection' : 'did not answer CONNECT';
+        // A proxy that sent part of an answer is there: say what it sent rather than that it is silent.
+        const partial = parser.partial();
+        const what =
+          phase === 'connect'
+            ? 'did not accept the connection'
+            : partial.length > 0
+              ? `sent an incomplete answer to CONNECT (${shownBytes(partial)}) and no more`
+              : 'did not answer CONNECT';
         return new PtunnelError('ERR_PROXY_TIMEOUT', `proxy ${proxyName} ${what} within ${formatDuration(opts.timeoutMs)}`, {
           details: { phase },
         });

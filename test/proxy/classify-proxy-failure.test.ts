@@ -28,6 +28,13 @@ describe('classifying a failed proxy attempt', () => {
     ['407 (auth)', new PtunnelError('ERR_PROXY_AUTH', 'x', { details: status(407, 'Proxy Authentication Required') }), 'fatal'],
     ['403 (forbidden)', new PtunnelError('ERR_PROXY_FORBIDDEN', 'x', { details: status(403, 'Forbidden') }), 'fatal'],
     ['not HTTP', new PtunnelError('ERR_PROXY_PROTOCOL', 'x'), 'fatal'],
+    // The proxy answered, badly: its fault, but it is there, so not unreachable, and no detour.
+    ['a bare CR in the answer', new PtunnelError('ERR_PROXY_PROTOCOL', 'proxy answer has a CR not followed by LF: "HTTP/1.1 200 OK\\r\\r"'), 'fatal'],
+    ['endless 1xx', new PtunnelError('ERR_PROXY_PROTOCOL', 'proxy answer headers exceed 16384 bytes (over 700 answers, 699 of them interim 1xx)'), 'fatal'],
+    ['TLS: not TLS', new PtunnelError('ERR_PROXY_PROTOCOL', 'x', { cause: sys('ERR_SSL_WRONG_VERSION_NUMBER') }), 'fatal'],
+    ['TLS: wrong name', new PtunnelError('ERR_PROXY_PROTOCOL', 'x', { cause: sys('ERR_TLS_CERT_ALTNAME_INVALID') }), 'fatal'],
+    ['TLS: unknown CA', new PtunnelError('ERR_PROXY_PROTOCOL', 'x', { cause: sys('UNABLE_TO_VERIFY_LEAF_SIGNATURE') }), 'fatal'],
+    ['101 to CONNECT', new PtunnelError('ERR_PROXY_PROTOCOL', 'proxy answered CONNECT with HTTP/1.1 101 Switching Protocols'), 'fatal'],
     ['closed before answering', new PtunnelError('ERR_PROXY_CLOSED', 'x', { details: { phase: 'answer' } }), 'fatal'],
     ['closed while connecting', new PtunnelError('ERR_PROXY_CLOSED', 'x', { details: { phase: 'connect' } }), 'fatal'],
   ])('%s -> %s', (_name, err, kind) => expect(classifyProxyFailure(err)).toBe(kind));
