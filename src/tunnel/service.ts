@@ -199,7 +199,7 @@ export class TunnelService {
       tunnel,
       router: this.upstreams.router,
       logger: this.logger,
-      pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, idleTimeoutMs: config.idleTimeoutMs },
+      pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, halfCloseLingerMs: config.halfCloseLingerMs, idleTimeoutMs: config.idleTimeoutMs },
       onUpstream: (route, seconds) => this.events.upstreamConnected(route, seconds),
       onEnd: (record) => {
         this.admission.leave(listener, id);
