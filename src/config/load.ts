@@ -32,6 +32,8 @@ export interface RuntimeConfig {
   connectTimeoutMs: number;
   idleTimeoutMs: number;
   halfCloseTimeoutMs: number;
+  /** How long a client's FIN waits for a quiet upstream on proxy routes; 0: not at all. */
+  halfCloseLingerMs: number;
   /** ptunnel's own resolver for direct connections (issue 3). */
   dns: DnsSettings;
   log: { level: LogLevel; format: LogFormat };

@@ -28,6 +28,7 @@ export function printableConfig(config: RuntimeConfig): Record<string, unknown> 
     connectTimeout: raw.connectTimeout,
     idleTimeout: raw.idleTimeout,
     halfCloseTimeout: raw.halfCloseTimeout,
+    halfCloseLinger: raw.halfCloseLinger,
     log: { level: config.log.level, format: config.log.format },
     dns: {
       servers: config.dns.servers.map((s) => s.label),

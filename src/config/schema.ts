@@ -107,6 +107,13 @@ export const schema = {
     env: 'PTUNNEL_HALF_CLOSE_TIMEOUT',
     arg: 'half-close-timeout',
   },
+  halfCloseLinger: {
+    doc: "Through a proxy, hold the client's end of stream (FIN) until the server has been quiet this long or has ended, as squid tears a tunnel down at the first FIN with the reply still in flight; 0 passes it on at once. Direct routes never wait.",
+    format: 'duration-text',
+    default: '250ms',
+    env: 'PTUNNEL_HALF_CLOSE_LINGER',
+    arg: 'half-close-linger',
+  },
   log: {
     level: {
       doc: 'error, warn, info, debug or trace (-v is debug, -vv trace, -q error).',

@@ -18,6 +18,7 @@ export function timeouts(raw: RawSettings) {
     connectTimeoutMs: durationMs('connectTimeout', raw.connectTimeout, true),
     idleTimeoutMs: durationMs('idleTimeout', raw.idleTimeout),
     halfCloseTimeoutMs: durationMs('halfCloseTimeout', raw.halfCloseTimeout),
+    halfCloseLingerMs: durationMs('halfCloseLinger', raw.halfCloseLinger),
     shutdownTimeoutMs: durationMs('shutdownTimeout', raw.shutdownTimeout),
   };
 }

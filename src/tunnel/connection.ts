@@ -127,7 +127,9 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
       if (upstream.head.length > 0) client.write(upstream.head);
       for (const chunk of early) upstream.socket.write(chunk);
       early.length = 0;
-      pumpHandle = pump(client, upstream.socket, { ...ctx.pumpOptions, clientEnded }, (result) =>
+      // Only a proxy may drop the server's bytes at the client's FIN; direct routes pass it at once.
+      const halfCloseLingerMs = upstream.route === 'proxy' ? ctx.pumpOptions.halfCloseLingerMs : 0;
+      pumpHandle = pump(client, upstream.socket, { ...ctx.pumpOptions, halfCloseLingerMs, clientEnded }, (result) =>
         end(result.outcome, result.error),
       );
     },

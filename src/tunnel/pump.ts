@@ -1,12 +1,26 @@
 import type net from 'node:net';
 
-export type PumpOutcome = 'ok' | 'client-error' | 'upstream-error' | 'idle-timeout' | 'half-close-timeout' | 'aborted';
+export type PumpOutcome =
+  | 'ok'
+  | 'client-reset'
+  | 'upstream-reset'
+  | 'client-error'
+  | 'upstream-error'
+  | 'idle-timeout'
+  | 'half-close-timeout'
+  | 'aborted';
 
 export interface PumpOptions {
   /** After one direction ends, how long the other may stay silent before both are closed. */
   halfCloseTimeoutMs: number;
   /** 0: never time out an idle connection. */
   idleTimeoutMs: number;
+  /**
+   * Hold the client's FIN until the upstream has been quiet this long (or has ended); 0 or
+   * absent passes it on at once. For proxies that tear a tunnel down at the first FIN (squid),
+   * with the server's bytes still in flight.
+   */
+  halfCloseLingerMs?: number;
   /** The client already sent its FIN while the upstream was being opened. */
   clientEnded?: boolean;
 }
@@ -32,10 +46,24 @@ const KEEPALIVE_DELAY_MS = 30_000;
 const KEEPALIVE_AFTER_MS = 10_000;
 
 /**
+ * Passes a cut on as a cut: an RST, so that the peer cannot take a truncated stream for a
+ * complete one. A TLS socket (to an https proxy) has no TCP handle of its own to reset; it is
+ * destroyed.
+ */
+function reset(socket: net.Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
+/**
  * Moves bytes both ways until both directions have ended. Backpressure: a side that cannot
  * write pauses the other's reading, so nothing buffers without bound. Half-close: the end of
  * one direction is passed on as a FIN and the other direction goes on, for at most
- * `halfCloseTimeoutMs`. An error on either side destroys both. No per-chunk work beyond the
+ * `halfCloseTimeoutMs` of silence. The client's FIN may be held for `halfCloseLingerMs` (see
+ * PumpOptions). A reset or error on either side resets the other. No per-chunk work beyond the
  * write itself: byte counts come from the sockets when they close.
  */
 export function pump(
@@ -46,30 +74,41 @@ export function pump(
 ): PumpHandle {
   let result: PumpResult | undefined;
   let closed = 0;
+  let lingerTimer: NodeJS.Timeout | undefined;
   const keepAliveTimer = setTimeout(() => {
     client.setKeepAlive(true, KEEPALIVE_DELAY_MS);
     upstream.setKeepAlive(true, KEEPALIVE_DELAY_MS);
   }, KEEPALIVE_AFTER_MS);
   keepAliveTimer.unref();
 
-  const fail = (outcome: PumpOutcome, error?: Error) => {
+  const settle = (outcome: PumpOutcome, error?: Error) => {
     if (!result) result = error ? { outcome, error } : { outcome };
+    clearTimeout(lingerTimer);
+  };
+  const fail = (outcome: PumpOutcome, error?: Error) => {
+    settle(outcome, error);
     client.destroy();
     upstream.destroy();
+  };
+  const cut = (outcome: PumpOutcome, error?: Error) => {
+    settle(outcome, error);
+    reset(client);
+    reset(upstream);
   };
 
   const onClose = () => {
     closed += 1;
     if (closed < 2) return;
     clearTimeout(keepAliveTimer);
+    clearTimeout(lingerTimer);
     onDone(result ?? { outcome: 'ok' });
   };
 
   let ended = 0;
   // Socket timeouts count silence (no read, no write) and re-arm on traffic: after one side has
   // ended, the other direction may run as long as it keeps moving, but not sit silent for longer
-  // than the half-close timeout.
-  const onTimeout = () => fail(ended > 0 ? 'half-close-timeout' : 'idle-timeout');
+  // than the half-close timeout. A half-close timeout cuts a stream short, so it resets.
+  const onTimeout = () => (ended > 0 ? cut('half-close-timeout') : fail('idle-timeout'));
   const onEnded = () => {
     ended += 1;
     if (ended === 1 && options.halfCloseTimeoutMs > 0) {
@@ -79,36 +118,67 @@ export function pump(
     }
   };
 
-  const forward = (src: net.Socket, dst: net.Socket) => {
+  // The linger looks at the upstream only when its timer fires: bytes read since the last look,
+  // a paused read (the client is slow, more is waiting) or client bytes not yet written (their
+  // echo is still to come) mean the upstream is not quiet yet.
+  const lingerMs = options.halfCloseLingerMs ?? 0;
+  let lingerMark = 0;
+  const upstreamQuiet = () => upstream.bytesRead === lingerMark && !upstream.isPaused() && upstream.writableLength === 0;
+  const onLinger = () => {
+    if (upstream.writableEnded || upstream.destroyed) return;
+    if (upstreamQuiet()) {
+      upstream.end();
+      return;
+    }
+    lingerMark = upstream.bytesRead;
+    lingerTimer = setTimeout(onLinger, lingerMs);
+  };
+  const endUpstream = () => {
+    if (upstream.writableEnded) return;
+    if (lingerMs > 0 && !upstream.readableEnded) {
+      lingerMark = upstream.bytesRead;
+      lingerTimer = setTimeout(onLinger, lingerMs);
+    } else upstream.end();
+  };
+
+  const forward = (src: net.Socket, dst: net.Socket, endDst: () => void) => {
     src.on('data', (chunk: Buffer) => {
       if (!dst.write(chunk)) src.pause();
     });
     dst.on('drain', () => src.resume());
     src.on('end', () => {
-      if (!dst.writableEnded) dst.end();
+      endDst();
       onEnded();
     });
   };
+  const endClient = () => {
+    if (!client.writableEnded) client.end();
+    // The upstream has ended: nothing more is in flight, so a held FIN goes now.
+    if (lingerTimer !== undefined && !upstream.writableEnded) {
+      clearTimeout(lingerTimer);
+      upstream.end();
+    }
+  };
 
-  for (const [socket, outcome] of [
-    [client, 'client-error'],
-    [upstream, 'upstream-error'],
+  for (const [socket, resetOutcome, errorOutcome] of [
+    [client, 'client-reset', 'client-error'],
+    [upstream, 'upstream-reset', 'upstream-error'],
   ] as const) {
     // A no-op where it is already set (the listener's sockets, the proxy connection).
     socket.setNoDelay(true);
-    socket.on('error', (err: Error) => fail(outcome, err));
+    socket.on('error', (err: NodeJS.ErrnoException) => cut(err.code === 'ECONNRESET' ? resetOutcome : errorOutcome, err));
     // A clean close of one side (both of its directions done) leaves the other to flush.
     socket.on('close', (hadError: boolean) => {
-      if (hadError) fail(outcome);
+      if (hadError) cut(errorOutcome);
       onClose();
     });
     socket.on('timeout', onTimeout);
     if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs);
   }
-  forward(client, upstream);
-  forward(upstream, client);
+  forward(client, upstream, endUpstream);
+  forward(upstream, client, endClient);
   if (options.clientEnded) {
-    upstream.end();
+    endUpstream();
     onEnded();
   }
   client.resume();

@@ -218,7 +218,7 @@ export class TunnelService {
       tunnel,
       router: this.upstreams.router,
       logger: this.logger,
-      pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, idleTimeoutMs: config.idleTimeoutMs },
+      pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, halfCloseLingerMs: config.halfCloseLingerMs, idleTimeoutMs: config.idleTimeoutMs },
       onUpstream: (route, seconds, upstream) => {
         this.loops.upstream(socket, upstream, tunnel.port, route === 'proxy' && proxyIsLocal);
         this.events.upstreamConnected(route, seconds);

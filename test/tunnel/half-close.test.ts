@@ -88,14 +88,18 @@ describe('half-close', () => {
     expect(record?.durationMs).toBeGreaterThan(400);
   });
 
-  it('closes both sides when the other direction outlives the half-close timeout', async () => {
+  it('resets the client when the other direction outlives the half-close timeout', async () => {
     const silent = await serve((socket) => socket.resume()); // never ends its side
     const tunnel = await startTunnel({ flags: { mode: 'direct', halfCloseTimeout: '200ms', tunnels: [`0:127.0.0.1:${silent.port}`] } });
     const client = net.connect({ port: tunnel.port(), host: '127.0.0.1', allowHalfOpen: true });
-    const closed = new Promise((resolve) => client.on('close', resolve));
+    // A stream cut short by the timeout must not look complete: a reset, not an end of stream.
+    const clientEnding = new Promise<string>((resolve) => {
+      client.on('end', () => resolve('end'));
+      client.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+    });
     client.resume();
     client.end('bye');
-    await closed;
+    expect(await clientEnding).toBe('ECONNRESET');
     const [record] = await tunnel.ended(1);
     await tunnel.close();
     await silent.close();
