@@ -5,9 +5,11 @@
  * so each is shown as a visible escape (\x1b) instead of acting.
  */
 // C0 controls, DEL and the C1 controls (U+0080..U+009F: 0x9b is a one-byte CSI to some terminals).
+/* eslint-disable no-control-regex -- matching control characters is the point */
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
 const CONTROLS_BUT_NEWLINE = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/g;
+/* eslint-enable no-control-regex */
 
 const escape = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 

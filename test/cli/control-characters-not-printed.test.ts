@@ -5,6 +5,7 @@ import { main } from '../../src/cli/main';
 import { captureIo } from '../support/cli';
 
 // Any C0 or C1 control other than the newlines ptunnel writes between its own lines.
+// eslint-disable-next-line no-control-regex -- what the test looks for
 const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
 
 describe('text from preset files and the environment reaches the terminal without control characters', () => {

@@ -6,6 +6,7 @@ import { TEST_ENV } from '../support/cli';
 import { startFaultProxy } from '../support/fault-proxy';
 import { startEchoServer } from '../support/servers';
 
+// eslint-disable-next-line no-control-regex -- what the test looks for
 const RAW_CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
 describe('a newline in PTUNNEL_PROXY_USER', () => {
