@@ -51,7 +51,7 @@ export async function runService(deps: RunDeps): Promise<number> {
   let current = config;
   let quit: (reason: string) => void = () => undefined;
   const startAdmin = (at: AdminAt) =>
-    startAdminServer(at.host, at.port, { snapshot: () => service.snapshot(), quit: () => quit('POST /quitquitquit') }, metrics as Metrics, logger);
+    startAdminServer(at.host, at.port, { snapshot: () => service.snapshot(), quit: () => quit('POST /quitquitquit') }, metrics as Metrics, logger, at.names);
   let admin: AdminServer | undefined = metrics && config.admin ? await startAdmin(config.admin) : undefined;
   /** Where the running admin server was asked to listen (its config, not its bound port). */
   let adminAt = config.admin;
@@ -64,13 +64,17 @@ export async function runService(deps: RunDeps): Promise<number> {
 
   /** SIGHUP: the admin server follows `next.admin`; when the new address cannot be bound, the old one stays. */
   const moveAdmin = async (next: AdminAt | undefined): Promise<void> => {
-    if (next?.host === adminAt?.host && next?.port === adminAt?.port) return;
+    const old = admin;
+    if (next?.host === adminAt?.host && next?.port === adminAt?.port) {
+      if (next && old) old.allowNames(next.names);
+      adminAt = next;
+      return;
+    }
     if (!metrics) {
       // The engine reports to its metrics from the start; they cannot be attached to it later.
       logger.warn('SIGHUP: admin not applied: the admin server was off at start; restart ptunnel to turn it on');
       return;
     }
-    const old = admin;
     if (!next) {
       admin = undefined;
       adminAt = undefined;

@@ -1,14 +1,18 @@
 import { isIP } from 'node:net';
 import { usageError } from '../errors';
+import { validateHost } from '../net/address';
 import { inSetting } from './setting';
 
 export interface AdminAddress {
   host: string;
   port: number;
+  /** --admin-host: names the server answers to besides its address, canonical (lower case). */
+  names: string[];
 }
 
 /** `HOST:PORT`, `[IPv6]:PORT` or a bare `PORT` (loopback); a bad one is reported as the admin setting. */
-export function parseAdminAddress(text: string): AdminAddress {
+export function parseAdminAddress(text: string, names: readonly string[] = []): AdminAddress {
+  const hosts = inSetting('adminHost', () => names.map((n) => validateHost(n.trim(), 'admin host')));
   return inSetting('admin', () => {
     const m = /^(?:(\[[^\]]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(text);
     const host = m?.[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1';
@@ -16,6 +20,6 @@ export function parseAdminAddress(text: string): AdminAddress {
     if (!m || !isIP(host) || port > 65535) {
       throw usageError('ERR_CONFIG', `"${text}" is not ADDR:PORT, e.g. 127.0.0.1:9090 or 0.0.0.0:9090`);
     }
-    return { host, port };
+    return { host, port, names: hosts };
   });
 }

@@ -6,7 +6,7 @@ import type { DnsSettings } from '../dns/settings';
 import { PtunnelError, usageError } from '../errors';
 import type { Level } from '../log/logger';
 import { parseYaml } from '../util/yaml';
-import { parseAdminAddress } from './admin';
+import { AdminAddress, parseAdminAddress } from './admin';
 import { resolveDnsSettings } from './dns';
 import type { LogFormat, Mode } from './formats';
 import type { NoProxy } from './no-proxy';
@@ -34,7 +34,7 @@ export interface RuntimeConfig {
   dns: DnsSettings;
   log: { level: LogLevel; format: LogFormat };
   /** Where the admin HTTP server listens; undefined: off. */
-  admin?: { host: string; port: number };
+  admin?: AdminAddress;
   shutdownTimeoutMs: number;
   limits: { maxConnections: number; maxConnectionsPerTunnel: number };
   /** The validated settings as given, for --print-config. */
@@ -136,7 +136,7 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
     limits: { maxConnections: raw.maxConnections, maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel },
     raw,
   };
-  if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim());
+  if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim(), raw.adminHost);
   if (proxy) config.proxy = proxy;
   return config;
 }
