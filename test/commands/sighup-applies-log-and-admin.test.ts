@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,50 @@ describe('SIGHUP applies log: and admin:', () => {
     signals.emit('SIGTERM');
     expect(await exited).toBe(0);
     expect(await readyz(second)).toBe('ECONNREFUSED');
+    await server.close();
+  });
+
+  it('moves the admin server to another address on the same port, and takes new --admin-host names without rebinding', async () => {
+    const server = await startEchoServer();
+    const port = await freePort('0.0.0.0');
+    const dir = mkdtempSync(join(tmpdir(), 'ptunnel-hup-'));
+    const file = join(dir, 'ptunnel.yaml');
+    const write = (admin: string, names: string[]) =>
+      writeFileSync(file, `mode: direct\nadmin: ${admin}\nadminHost: [${names.join(', ')}]\ntunnels:\n  - 0:127.0.0.1:${server.port}\n`);
+    write(`127.0.0.1:${port}`, []);
+    const load = () => loadConfig({ env: { ...TEST_ENV }, configFile: file });
+    const config = load();
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', format: 'json', write: (l) => lines.push(l) });
+    const signals = new EventEmitter();
+    const exited = runService({ config, logger, version: 'test', reloadConfig: load, signals });
+    expect(await until(() => readyz(port), (s) => s === 200)).toBe(200);
+    const status = (host: string) =>
+      new Promise<number>((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port, path: '/status', headers: { host }, agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', () => resolve(0));
+      });
+
+    write(`0.0.0.0:${port}`, []);
+    signals.emit('SIGHUP');
+    await until(() => lines.join(''), (t) => /configuration reloaded/.test(t));
+    expect(lines.join('')).toMatch(/admin server on http:\/\/0\.0\.0\.0:\d+/);
+    // Only a wildcard bind answers an IP-literal Host other than loopback.
+    expect(await status(`10.1.2.3:${port}`)).toBe(200);
+    expect(await status('ptunnel.internal')).toBe(421);
+
+    const count = lines.filter((l) => /admin server on/.test(l)).length;
+    write(`0.0.0.0:${port}`, ['ptunnel.internal']);
+    signals.emit('SIGHUP');
+    await until(() => lines.filter((l) => /configuration reloaded/.test(l)).length, (n) => n >= 2);
+    expect(await status('ptunnel.internal')).toBe(200);
+    expect(lines.filter((l) => /admin server on/.test(l)).length).toBe(count);
+
+    signals.emit('SIGTERM');
+    expect(await exited).toBe(0);
     await server.close();
   });
 });
