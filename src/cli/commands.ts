@@ -16,7 +16,7 @@ import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
 import { HELP_FLAG, OptionTable, ParsedArgs, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
 import { HEALTH_HELP, hostsHelp, PRESETS_HELP, resolveHelp, tunnelHelp } from './help';
-import { configFromArgs, listSetting, makeLogger, stringSetting, version } from './runtime';
+import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
 export interface Command {
@@ -58,6 +58,7 @@ async function runTunnels(args: ParsedArgs, io: CommandIo): Promise<number> {
     logger: makeLogger(config, args, io),
     version: version(),
     reloadConfig: () => configFromArgs(args, io, args.positionals),
+    logSettings: (c) => logSettings(c, args),
   });
 }
 

@@ -1,8 +1,9 @@
 import type { RuntimeConfig } from '../config/load';
-import { startAdminServer } from '../admin/server';
+import { AdminServer, startAdminServer } from '../admin/server';
 import { Metrics } from '../admin/metrics';
 import { usageError } from '../errors';
-import type { Logger } from '../log/logger';
+import type { Level, LogFormat, Logger } from '../log/logger';
+import { formatHostPort } from '../net/address';
 import { TunnelService } from '../tunnel/service';
 
 export interface RunDeps {
@@ -13,7 +14,20 @@ export interface RunDeps {
   reloadConfig: () => RuntimeConfig;
   /** Where signals come from; the process by default. */
   signals?: NodeJS.EventEmitter;
+  /**
+   * The log level and format a configuration asks for, as the logger was made (the CLI adds
+   * -v and -q); by default the configuration's own, "auto" meaning text on a terminal.
+   */
+  logSettings?: (config: RuntimeConfig) => { level: Level; format: LogFormat };
 }
+
+function configuredLog(config: RuntimeConfig): { level: Level; format: LogFormat } {
+  const { level, format } = config.log;
+  return { level, format: format === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : format };
+}
+
+type AdminAt = NonNullable<RuntimeConfig['admin']>;
+const adminText = (a: AdminAt) => formatHostPort(a.host, a.port);
 
 /**
  * The main job: bind the tunnels (and the admin server), then run until told to stop.
@@ -37,15 +51,11 @@ export async function runService(deps: RunDeps): Promise<number> {
   const service = new TunnelService({ config, logger, ...(metrics ? { events: metrics } : {}) });
   let current = config;
   let quit: (reason: string) => void = () => undefined;
-  const admin = metrics && config.admin
-    ? await startAdminServer(
-        config.admin.host,
-        config.admin.port,
-        { snapshot: () => service.snapshot(), quit: () => quit('POST /quitquitquit') },
-        metrics,
-        logger,
-      )
-    : undefined;
+  const startAdmin = (at: AdminAt) =>
+    startAdminServer(at.host, at.port, { snapshot: () => service.snapshot(), quit: () => quit('POST /quitquitquit') }, metrics as Metrics, logger, at.names);
+  let admin: AdminServer | undefined = metrics && config.admin ? await startAdmin(config.admin) : undefined;
+  /** Where the running admin server was asked to listen (its config, not its bound port). */
+  let adminAt = config.admin;
   try {
     await service.start();
   } catch (err) {
@@ -53,10 +63,62 @@ export async function runService(deps: RunDeps): Promise<number> {
     throw err;
   }
 
+  /** SIGHUP: the admin server follows `next.admin`; when the new address cannot be bound, the old one stays. */
+  const moveAdmin = async (next: AdminAt | undefined): Promise<void> => {
+    const old = admin;
+    if (next?.host === adminAt?.host && next?.port === adminAt?.port) {
+      if (next && old) old.allowNames(next.names);
+      adminAt = next;
+      return;
+    }
+    if (!metrics) {
+      // The engine reports to its metrics from the start; they cannot be attached to it later.
+      logger.warn('SIGHUP: admin not applied: the admin server was off at start; restart ptunnel to turn it on');
+      return;
+    }
+    if (!next) {
+      admin = undefined;
+      adminAt = undefined;
+      await old?.close();
+      logger.info('SIGHUP: admin server stopped');
+      return;
+    }
+    let fresh: AdminServer;
+    try {
+      fresh = await startAdmin(next);
+    } catch (err) {
+      const where = adminAt && old ? `it stays on ${adminText(adminAt)}` : 'it stays off';
+      if (!old || !adminAt || adminAt.port !== next.port || (err as { cause?: { code?: string } }).cause?.code !== 'EADDRINUSE') {
+        logger.error(`SIGHUP: admin: ${(err as Error).message}; ${where}`);
+        return;
+      }
+      // The same port on another address (127.0.0.1:9090 -> 0.0.0.0:9090) overlaps the old bind.
+      await old.close();
+      try {
+        fresh = await startAdmin(next);
+      } catch (again) {
+        logger.error(`SIGHUP: admin: ${(again as Error).message}; ${where}`);
+        admin = await startAdmin(adminAt).catch((e: unknown) => {
+          logger.error(`SIGHUP: admin server lost: ${(e as Error).message}`);
+          return undefined;
+        });
+        return;
+      }
+      admin = fresh;
+      adminAt = next;
+      return;
+    }
+    admin = fresh;
+    adminAt = next;
+    await old?.close();
+  };
+
   return new Promise<number>((resolve) => {
     let stopping = false;
     const finish = async () => {
       const cut = await service.drain(current.shutdownTimeoutMs);
+      // A SIGHUP still moving the admin server must not leave one behind.
+      await reloading;
       logger.info(cut > 0 ? `stopped; ${cut} connection(s) cut at the shutdown timeout` : 'stopped; every connection finished');
       await admin?.close();
       detach();
@@ -89,11 +151,25 @@ export async function runService(deps: RunDeps): Promise<number> {
       }
       // A drain uses the shutdown timeout of the configuration last handed to the service.
       current = next;
-      service.reload(next).then((r) =>
-        logger.info(`SIGHUP: configuration reloaded (${r.kept} kept, ${r.added} added, ${r.removed} removed${r.failed.length ? `, ${r.failed.length} failed` : ''})`),
-      ).catch((err: unknown) =>
-        logger.error(`SIGHUP: reload failed: ${(err as Error).message}`),
-      );
+      // One reload at a time, so that two quick SIGHUPs cannot both move the admin server.
+      reloading = reloading.then(async () => {
+        try {
+          const r = await service.reload(next);
+          applyLog(next);
+          if (!stopping) await moveAdmin(next.admin);
+          logger.info(`SIGHUP: configuration reloaded (${r.kept} kept, ${r.added} added, ${r.removed} removed${r.failed.length ? `, ${r.failed.length} failed` : ''})`);
+        } catch (err) {
+          logger.error(`SIGHUP: reload failed: ${(err as Error).message}`);
+        }
+      });
+    };
+    let reloading = Promise.resolve();
+    const applyLog = (next: RuntimeConfig) => {
+      const want = (deps.logSettings ?? configuredLog)(next);
+      if (want.level === logger.level && want.format === logger.format) return;
+      // Every child logger shares the setting: connections already open follow too.
+      logger.reconfigure(want);
+      logger.info(`SIGHUP: log level ${want.level}, format ${want.format}`);
     };
     const detach = () => {
       signals.removeListener('SIGTERM', onTerm);

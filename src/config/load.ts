@@ -6,7 +6,7 @@ import { PtunnelError, usageError } from '../errors';
 import type { Level } from '../log/logger';
 import { readNamedFile } from '../util/files';
 import { parseYaml } from '../util/yaml';
-import { parseAdminAddress } from './admin';
+import { AdminAddress, parseAdminAddress } from './admin';
 import { resolveDnsSettings } from './dns';
 import type { LogFormat, Mode } from './formats';
 import type { NoProxy } from './no-proxy';
@@ -38,7 +38,7 @@ export interface RuntimeConfig {
   dns: DnsSettings;
   log: { level: LogLevel; format: LogFormat };
   /** Where the admin HTTP server listens; undefined: off. */
-  admin?: { host: string; port: number };
+  admin?: AdminAddress;
   shutdownTimeoutMs: number;
   limits: { maxConnections: number; maxConnectionsPerTunnel: number };
   /** The validated settings as given, for --print-config. */
@@ -139,7 +139,7 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
     raw,
     warnings: [...unknownEnvWarnings(env), ...noProxyWarnings(noProxy)],
   };
-  if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim());
+  if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim(), raw.adminHost);
   if (proxy) config.proxy = proxy;
   return config;
 }

@@ -38,6 +38,7 @@ export function printableConfig(config: RuntimeConfig): Record<string, unknown> 
       allow: config.dns.allow,
     },
     admin: config.admin ? formatHostPort(config.admin.host, config.admin.port) : null,
+    adminHost: config.admin?.names ?? [],
     shutdownTimeout: raw.shutdownTimeout,
     maxConnections: raw.maxConnections,
     maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel,

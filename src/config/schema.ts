@@ -181,6 +181,13 @@ export const schema = {
     env: 'PTUNNEL_ADMIN',
     arg: 'admin',
   },
+  adminHost: {
+    doc: 'Host names the admin server answers to besides its address (repeatable or a comma list), e.g. the Service name; other names get 421, against DNS rebinding. IP literals are always accepted on 0.0.0.0 and ::.',
+    format: 'string-list',
+    default: [] as string[],
+    env: 'PTUNNEL_ADMIN_HOST',
+    arg: 'admin-host',
+  },
   shutdownTimeout: {
     doc: 'On SIGTERM, SIGINT or /quitquitquit, how long live connections may finish before they are cut; keep it below the pod\'s terminationGracePeriodSeconds.',
     format: 'duration-text',

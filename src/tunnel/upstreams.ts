@@ -53,6 +53,9 @@ export class Upstreams {
     this.configure(config, []);
   }
 
+  /** For the health watcher's log line, which outlives a reload that changes only the mode. */
+  private mode: UpstreamSettings['mode'] = 'auto';
+
   get router(): Router {
     return this.current;
   }
@@ -68,6 +71,7 @@ export class Upstreams {
    * resolver's loop guard.
    */
   configure(config: UpstreamSettings, ownAddresses: readonly string[]): void {
+    this.mode = config.mode;
     const healthKey = proxyHealthKey(config);
     if (healthKey !== this.healthKey) {
       this.health?.stop();
@@ -120,7 +124,9 @@ export class Upstreams {
       onChange: (state, info) => {
         events.proxyState(state);
         if (state === 'backoff') {
-          logger.warn(`proxy ${proxy} unreachable; new connections go direct, next probe in ${Math.round(info.backoffMs / 1000)}s`, {
+          // The mode may change on reload while the health watcher stays: read it now.
+          const next = this.mode === 'proxy' ? 'fail until it is back' : 'go direct';
+          logger.warn(`proxy ${proxy} unreachable; new connections ${next}, next probe in ${Math.round(info.backoffMs / 1000)}s`, {
             reason: info.reason,
           });
         } else if (state === 'up') {

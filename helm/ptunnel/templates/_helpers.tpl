@@ -178,6 +178,9 @@ The ptunnel container (a list item). Expects (dict "s" SCOPE "sidecar" BOOL "nat
       value: {{ $listen | quote }}
     - name: PTUNNEL_ADMIN
       value: {{ printf "0.0.0.0:%d" (int $v.admin.port) | quote }}
+    # The admin Service's names: other Host names get 421 (DNS rebinding); probes use the pod IP.
+    - name: PTUNNEL_ADMIN_HOST
+      value: {{ printf "%[1]s-admin,%[1]s-admin.%[2]s,%[1]s-admin.%[2]s.svc,%[1]s-admin.%[2]s.svc.cluster.local" (include "ptunnel.fullname" $s) $s.Release.Namespace | quote }}
     {{- with $v.env }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
