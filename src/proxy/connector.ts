@@ -1,3 +1,4 @@
+import { sanitizeLine } from '../log/sanitize';
 import net from 'node:net';
 import tls from 'node:tls';
 import { formatHostPort } from '../net/address';
@@ -51,10 +52,7 @@ const UNREACHABLE = new Set([
 
 /** The proxy's status line as it may appear in messages: no control characters from a hostile proxy. */
 function shown(statusLine: string): string {
-  return Array.from(statusLine.slice(0, 200), (c) => {
-    const n = c.charCodeAt(0);
-    return n < 0x20 || (n >= 0x7f && n < 0xa0) ? '?' : c;
-  }).join('');
+  return sanitizeLine(statusLine.slice(0, 200));
 }
 
 function statusError(res: ConnectResponse, opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefined): PtunnelError {
