@@ -271,6 +271,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: st
       if (err) reject(new Error(`${command} ${args[0] ?? ''} failed: ${(stderr || stdout).trim()}`));
       else resolve(stdout);
     });
+    // A command that reads no input may exit before we have written it (EPIPE); its exit code
+    // and output say how it went.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }
