@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import net from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { freePort, waitForPort } from '../support/ports';
 import { startEchoServer, TestServer } from '../support/servers';
 import { startProxy, TestProxy } from '../support/squid';
+import { echoThrough, sha } from './container-io';
 import { find, parseDocs, CHART, k8sTool, run } from './k8s-tools';
 
 /**
@@ -44,26 +44,6 @@ async function startContainer(args: string[], readyPort: number) {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { name, child, exited, log: () => output };
 }
-
-function echoThrough(port: number, payload: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let got = 0;
-    const s = net.connect(port, '127.0.0.1', () => s.write(payload));
-    s.on('data', (d: Buffer) => {
-      chunks.push(d);
-      got += d.length;
-      if (got >= payload.length) {
-        s.destroy();
-        resolve(Buffer.concat(chunks));
-      }
-    });
-    s.on('error', reject);
-    s.setTimeout(20_000, () => s.destroy(new Error(`timeout after ${got} bytes`)));
-  });
-}
-
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 test('a tunnel from the container through squid on loopback carries the bytes intact', async () => {
   const local = await freePort();
