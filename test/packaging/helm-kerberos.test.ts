@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { buildSidecarExample, CHART, find, helmTemplate, k8sTool, K8sDoc, podContainer, run } from './k8s-tools';
+import { sectionBlocks } from './readme-commands';
 
 /**
  * Kerberos in the chart (issue 12): a krb5.conf (inline, into the chart's ConfigMap, or an
@@ -75,6 +76,18 @@ describeHelm('helm/ptunnel: Kerberos (krb5.conf, keytab, proxy.auth)', () => {
     expect(find(docs, 'ConfigMap').data['krb5.conf']).toBeUndefined();
     const other = find(template({ ...values, kerberos: { ...values.kerberos, keytab: { existingSecret: 'other-keytab' } } }), 'Deployment');
     expect(other.spec.template.metadata.annotations['checksum/kerberos']).not.toBe(deploy.spec.template.metadata.annotations['checksum/kerberos']);
+  });
+
+  test('the README\'s Kerberos values, as written, render the mounts, the env and proxy.auth', () => {
+    const block = sectionBlocks('Kubernetes (Helm)', 'yaml').find((b) => b.code.includes('kerberos:'));
+    expect(block).toBeDefined();
+    const values = YAML.parse(block?.code ?? '');
+    const docs = template(values);
+    const deploy = find(docs, 'Deployment');
+    expectKerberos(podContainer(deploy), deploy.spec.template.spec, 'rel-ptunnel', 'krb5.conf', 0o440);
+    const cm = find(docs, 'ConfigMap');
+    expect(cm.data['krb5.conf']).toContain('default_realm = CORP.EXAMPLE');
+    expect(YAML.parse(cm.data['config.yaml']).proxy.auth).toBe('negotiate');
   });
 
   test.each(['auto', 'basic', 'ntlm', 'negotiate'])('proxy.auth %s reaches ptunnel\'s config file', (auth) => {

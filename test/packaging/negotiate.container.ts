@@ -7,6 +7,7 @@ import { NegotiateSquid, startNegotiateSquid } from '../support/kdc';
 import { freePort, waitForPort } from '../support/ports';
 import { startEchoServer, TestServer } from '../support/servers';
 import { echoThrough, sha } from './container-io';
+import { blockCommands, sectionBlocks, shellWords } from './readme-commands';
 
 /**
  * The image does Negotiate (issue 12): it carries the optional `kerberos` module and the GSSAPI
@@ -61,7 +62,7 @@ describe('a tunnel from the container through squid + MIT KDC, Negotiate with a 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function startContainer(local: number) {
+  function startContainer(local: number, auth: string) {
     const name = `ptunnel-ci-negotiate-${process.pid}-${names.length}`;
     names.push(name);
     const args = [
@@ -73,7 +74,7 @@ describe('a tunnel from the container through squid + MIT KDC, Negotiate with a 
       '-v', `${join(dir, 'client.keytab')}:${KEYTAB}:ro`,
       '-e', `KRB5_CONFIG=${KRB5_CONFIG}`, '-e', `KRB5_CLIENT_KTNAME=${KEYTAB}`,
       IMAGE,
-      '--listen', '127.0.0.1', '--mode', 'proxy', '--proxy', squid.url, '--proxy-auth', 'negotiate',
+      '--listen', '127.0.0.1', '--mode', 'proxy', '--proxy', squid.url, '--proxy-auth', auth,
       `${local}:127.0.0.1:${server.port}`,
     ];
     let output = '';
@@ -84,20 +85,48 @@ describe('a tunnel from the container through squid + MIT KDC, Negotiate with a 
     return { name, child, exited, log: () => output };
   }
 
-  test('bytes arrive intact (sha256), and squid logs the keytab\'s principal', async () => {
+  // The README's command is in a plain block, which readme-docker.container.ts does not run (it
+  // needs this KDC): its mounts and env must be the ones this test proves.
+  test('the README\'s Docker Kerberos command mounts and names the files as this test does', () => {
+    const command = sectionBlocks('Docker', '').flatMap((b) => blockCommands(b)).find((c) => c.text.includes('KRB5_CLIENT_KTNAME'));
+    expect(command).toBeDefined();
+    const words = shellWords(command?.text ?? '', { PWD: '/here' });
+    expect(words.slice(0, 2)).toEqual(['docker', 'run']);
+    for (const w of ['/here/krb5.conf:' + KRB5_CONFIG + ':ro', `KRB5_CONFIG=${KRB5_CONFIG}`, `KRB5_CLIENT_KTNAME=${KEYTAB}`, '--proxy-auth']) expect(words).toContain(w);
+    expect(words.some((w) => w.endsWith(`:${KEYTAB}:ro`))).toBe(true);
+  });
+
+  // auto is what the Helm chart gets by default: it must find the keytab and pick Negotiate
+  test.each(['negotiate', 'auto'])('--proxy-auth %s: bytes arrive intact (sha256), and squid logs the keytab\'s principal', async (auth) => {
+    const before = squid.accessLog().length;
     const local = await freePort();
-    const c = startContainer(local);
+    const c = startContainer(local, auth);
     await waitForPort(local, 30_000, () => (c.child.exitCode !== null ? `container exited ${c.child.exitCode}:\n${c.log()}` : undefined));
     // several tunnels at once: each CONNECT authenticates on its own connection
     const payloads = [0, 1, 2].map(() => randomBytes(2 * 1024 * 1024));
     const back = await Promise.all(payloads.map((p) => echoThrough(local, p, 30_000)));
     back.forEach((b, i) => expect(sha(b)).toBe(sha(payloads[i] as Buffer)));
-    const tunnels = squid.accessLog().split('\n').filter((l) => l.includes(`CONNECT 127.0.0.1:${server.port} `));
-    expect(tunnels).toHaveLength(3);
-    for (const line of tunnels) expect(line).toMatch(new RegExp(`TCP_TUNNEL/200 .* ${squid.principal.replace(/\./g, '\\.')} `));
+    // squid logs a tunnel once it has closed: the three carried 2 MiB each as the keytab's
+    // principal (a short probe of the proxy may come first; auto's first CONNECT, without
+    // credentials, is a logged 407 that tells it the schemes)
+    const connects = () => squid.accessLog().slice(before).split('\n').filter((l) => l.includes(`CONNECT 127.0.0.1:${server.port} `));
+    const big = (lines: string[]) => lines.filter((l) => Number(l.split(/\s+/)[4]) >= 2 * 1024 * 1024);
+    const lines = await until(connects, (l) => big(l).length >= 3);
+    expect(big(lines)).toHaveLength(3);
+    for (const line of big(lines)) expect(line).toMatch(new RegExp(`TCP_TUNNEL/200 .* ${squid.principal.replace(/\./g, '\\.')} `));
     // the keytab itself never shows in ptunnel's output
     expect(c.log()).not.toMatch(/Negotiate [A-Za-z0-9+/=]{20,}/);
     expect(podman(['stop', '-t', '20', c.name]).status).toBe(0);
     expect(await c.exited).toBe(0);
   }, 120_000);
 });
+
+async function until<T>(get: () => T, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = get();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = get();
+  }
+  return value;
+}
