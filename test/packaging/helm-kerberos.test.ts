@@ -95,7 +95,14 @@ describeHelm('helm/ptunnel: Kerberos (krb5.conf, keytab, proxy.auth)', () => {
     expect(YAML.parse(cm.data['config.yaml']).proxy.auth).toBe(auth);
   });
 
+  test('proxy.spn reaches ptunnel\'s config file; empty leaves ptunnel\'s default', () => {
+    const spn = (v: string) => YAML.parse(find(template({ config: { proxy: { url: 'http://10.0.0.8:3128', spn: v } } }), 'ConfigMap').data['config.yaml']).proxy.spn;
+    expect(spn('HTTP@proxy.corp.example')).toBe('HTTP@proxy.corp.example');
+    expect(spn('')).toBeUndefined();
+  });
+
   test.each([
+    ['a service name with a space', { config: { proxy: { spn: 'HTTP@a b' } } }],
     ['an unknown scheme', { config: { proxy: { auth: 'kerberos' } } }],
     ['an unknown kerberos key', { kerberos: { keytab: { existingSecret: 'k', path: '/x' } } }],
     ['an unknown krb5Conf key', { kerberos: { krb5Conf: { file: '/etc/krb5.conf' } } }],

@@ -134,7 +134,7 @@ tunnels:
   - {{ printf "%d:%s:%d" (int .localPort) .host (int .port) | quote }}
 {{- end }}
 {{- end }}
-{{- if or $c.proxy.url $c.proxy.user $c.proxy.ca $c.proxy.auth (include "ptunnel.hasPassword" .) }}
+{{- if or $c.proxy.url $c.proxy.user $c.proxy.ca $c.proxy.auth $c.proxy.spn (include "ptunnel.hasPassword" .) }}
 proxy:
   {{- with $c.proxy.url }}
   url: {{ . | quote }}
@@ -150,6 +150,9 @@ proxy:
   {{- end }}
   {{- with $c.proxy.auth }}
   auth: {{ . }}
+  {{- end }}
+  {{- with $c.proxy.spn }}
+  spn: {{ . | quote }}
   {{- end }}
 {{- end }}
 {{- with $c.noProxy }}
