@@ -101,7 +101,8 @@ do_container() {
   echo "ok: no kerberos module, ptunnel runs"
 
   step "container: real tunnels container -> squid (loopback) -> test server, bytes verified; Negotiate via squid + MIT KDC; health; helm-test script"
-  jest_run --testMatch '**/test/packaging/*.container.ts'
+  # one suite at a time: containers on the host network share its ports (and its 2 cores)
+  jest_run --runInBand --testMatch '**/test/packaging/*.container.ts'
 }
 
 do_helm() {

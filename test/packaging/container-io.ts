@@ -21,3 +21,14 @@ export function echoThrough(port: number, payload: Buffer, timeoutMs = 20_000): 
 }
 
 export const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** Polls `get` until `done` holds or the time is up; returns the last value (squid logs late). */
+export async function until<T>(get: () => T, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = get();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = get();
+  }
+  return value;
+}

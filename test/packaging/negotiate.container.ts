@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { NegotiateSquid, startNegotiateSquid } from '../support/kdc';
 import { freePort, waitForPort } from '../support/ports';
 import { startEchoServer, TestServer } from '../support/servers';
-import { echoThrough, sha } from './container-io';
+import { echoThrough, sha, until } from './container-io';
 import { blockCommands, sectionBlocks, shellWords } from './readme-commands';
 
 /**
@@ -62,7 +62,7 @@ describe('a tunnel from the container through squid + MIT KDC, Negotiate with a 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function startContainer(local: number, auth: string) {
+  function startContainer(local: number, admin: number, auth: string) {
     const name = `ptunnel-ci-negotiate-${process.pid}-${names.length}`;
     names.push(name);
     const args = [
@@ -74,7 +74,8 @@ describe('a tunnel from the container through squid + MIT KDC, Negotiate with a 
       '-v', `${join(dir, 'client.keytab')}:${KEYTAB}:ro`,
       '-e', `KRB5_CONFIG=${KRB5_CONFIG}`, '-e', `KRB5_CLIENT_KTNAME=${KEYTAB}`,
       IMAGE,
-      '--listen', '127.0.0.1', '--mode', 'proxy', '--proxy', squid.url, '--proxy-auth', auth,
+      // the image's admin default, 0.0.0.0:9090, would be the host's port: other tests use it
+      '--listen', '127.0.0.1', '--admin', `127.0.0.1:${admin}`, '--mode', 'proxy', '--proxy', squid.url, '--proxy-auth', auth,
       `${local}:127.0.0.1:${server.port}`,
     ];
     let output = '';
@@ -100,7 +101,7 @@ describe('a tunnel from the container through squid + MIT KDC, Negotiate with a 
   test.each(['negotiate', 'auto'])('--proxy-auth %s: bytes arrive intact (sha256), and squid logs the keytab\'s principal', async (auth) => {
     const before = squid.accessLog().length;
     const local = await freePort();
-    const c = startContainer(local, auth);
+    const c = startContainer(local, await freePort(), auth);
     await waitForPort(local, 30_000, () => (c.child.exitCode !== null ? `container exited ${c.child.exitCode}:\n${c.log()}` : undefined));
     // several tunnels at once: each CONNECT authenticates on its own connection
     const payloads = [0, 1, 2].map(() => randomBytes(2 * 1024 * 1024));
@@ -120,13 +121,3 @@ describe('a tunnel from the container through squid + MIT KDC, Negotiate with a 
     expect(await c.exited).toBe(0);
   }, 120_000);
 });
-
-async function until<T>(get: () => T, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = get();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = get();
-  }
-  return value;
-}
