@@ -93,7 +93,8 @@ do_container() {
   podman build --pull=never --network host --format docker --build-arg KERBEROS=0 -t "$IMAGE-nokrb" . >/dev/null
   nokrb_size=$(podman image inspect "$IMAGE-nokrb" --format '{{.Size}}')
   printf 'image %s: %s bytes (%s MB); with kerberos %s bytes more\n' "$IMAGE-nokrb" "$nokrb_size" "$((nokrb_size / 1000000))" "$((size - nokrb_size))"
-  podman run --rm --no-healthcheck --network host "$IMAGE-nokrb" --help | grep -q 'Usage: ptunnel' || die "the image without kerberos prints no usage"
+  out=$(podman run --rm --no-healthcheck --network host "$IMAGE-nokrb" --help) || die "--help in the image without kerberos exited $?"
+  grep -q 'Usage: ptunnel' <<<"$out" || die "the image without kerberos prints no usage"
   out=$(podman run --rm --no-healthcheck --network host --entrypoint /nodejs/bin/node "$IMAGE-nokrb" -e \
     "try { require('/app/node_modules/kerberos'); console.log('present') } catch (e) { console.log(e.code) }") || die "node in the image without kerberos exited $?"
   [ "$out" = MODULE_NOT_FOUND ] || die "the image built with KERBEROS=0 has a kerberos module ($out)"
