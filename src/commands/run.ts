@@ -1,7 +1,7 @@
 import type { RuntimeConfig } from '../config/load';
 import { startAdminServer } from '../admin/server';
 import { Metrics } from '../admin/metrics';
-import { usageError } from '../errors';
+import { PtunnelError, usageError } from '../errors';
 import type { Logger } from '../log/logger';
 import { TunnelService } from '../tunnel/service';
 
@@ -34,8 +34,17 @@ export async function runService(deps: RunDeps): Promise<number> {
   // Only the admin server exposes metrics: without it, prom-client is never loaded (about 4 MiB
   // of RSS) and the engine reports to its no-op events.
   const metrics = config.admin ? new Metrics(deps.version) : undefined;
-  const service = new TunnelService({ config, logger, ...(metrics ? { events: metrics } : {}) });
   let current = config;
+  // Set once the service runs: in mode proxy a refused login ends ptunnel (see below).
+  let authFailed: (err: Error) => void = () => undefined;
+  const service = new TunnelService({
+    config,
+    logger,
+    ...(metrics ? { events: metrics } : {}),
+    onConnectionEnd: (record) => {
+      if (record.outcome === 'ERR_PROXY_AUTH' && record.error && current.mode === 'proxy') authFailed(record.error);
+    },
+  });
   let quit: (reason: string) => void = () => undefined;
   const admin = metrics && config.admin
     ? await startAdminServer(
@@ -53,8 +62,19 @@ export async function runService(deps: RunDeps): Promise<number> {
     throw err;
   }
 
-  return new Promise<number>((resolve) => {
+  return new Promise<number>((resolve, reject) => {
     let stopping = false;
+    // Mode proxy never goes direct, so with credentials the proxy refuses (or a handshake it
+    // cannot finish) every connection would fail alike: stop with the reason rather than limp on.
+    authFailed = (err) => {
+      if (stopping) return;
+      stopping = true;
+      void service.drain(0).then(async () => {
+        await admin?.close();
+        detach();
+        reject(new PtunnelError('ERR_PROXY_AUTH', `${err.message} (ptunnel stops: in --mode proxy every connection would fail the same way)`, { userError: true, cause: err }));
+      });
+    };
     const finish = async () => {
       const cut = await service.drain(current.shutdownTimeoutMs);
       logger.info(cut > 0 ? `stopped; ${cut} connection(s) cut at the shutdown timeout` : 'stopped; every connection finished');
