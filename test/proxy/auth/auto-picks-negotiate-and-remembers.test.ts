@@ -1,8 +1,7 @@
-import { cleanEnv, RunningCli } from '../../support/cli';
+import { cleanEnv, RunningCli, startCli } from '../../support/cli';
 import { NegotiateSquid, negotiateSquidUnavailable, startNegotiateSquid } from '../../support/kdc';
 import { startEchoServer, TestServer } from '../../support/servers';
 import { echoOnce } from './through';
-import { startWrappedCli } from './wrapped-cli';
 
 const denied = (log: string) => (log.match(/TCP_DENIED\/407 /g) ?? []).length;
 
@@ -16,11 +15,10 @@ const unavailable = negotiateSquidUnavailable();
     squid = await startNegotiateSquid({ user: 'ptauto', password: 'Auto Neg 1' });
     echo = await startEchoServer();
     // A user and password are set too: auto must still prefer Kerberos, and never send Basic.
-    cli = await startWrappedCli(
-      squid.wrap,
-      ['--proxy', squid.url, '--user', 'ptauto', '--mode', 'proxy', `0:127.0.0.1:${echo.port}`],
+    cli = await startCli(['--proxy', squid.url, '--user', 'ptauto', '--mode', 'proxy', `0:127.0.0.1:${echo.port}`],
       1,
       cleanEnv(squid.clientEnv({ KRB5CCNAME: await squid.kinit(), PTUNNEL_PROXY_PASSWORD: 'Auto Neg 1' })),
+      squid.wrap,
     );
   }, 60_000);
   afterAll(async () => {

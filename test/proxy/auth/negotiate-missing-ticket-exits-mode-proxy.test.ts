@@ -1,8 +1,7 @@
-import { cleanEnv, RunningCli } from '../../support/cli';
+import { cleanEnv, RunningCli, startCli } from '../../support/cli';
 import { NegotiateSquid, negotiateSquidUnavailable, startNegotiateSquid } from '../../support/kdc';
 import { connect, readAll, startEchoServer, TestServer } from '../../support/servers';
 import { echoOnce } from './through';
-import { startWrappedCli } from './wrapped-cli';
 
 const unavailable = negotiateSquidUnavailable();
 (unavailable ? describe.skip : describe)(`ptunnel --mode proxy --proxy-auth negotiate without a ticket${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
@@ -13,7 +12,7 @@ const unavailable = negotiateSquidUnavailable();
   beforeAll(async () => {
     squid = await startNegotiateSquid({ user: 'ptnoticket', password: 'Has one' });
     echo = await startEchoServer();
-    good = await startWrappedCli(squid.wrap, ['--proxy', squid.url, '--mode', 'proxy', `0:127.0.0.1:${echo.port}`], 1, cleanEnv(squid.clientEnv({ KRB5CCNAME: await squid.kinit() })));
+    good = await startCli(['--proxy', squid.url, '--mode', 'proxy', `0:127.0.0.1:${echo.port}`], 1, cleanEnv(squid.clientEnv({ KRB5CCNAME: await squid.kinit() })), squid.wrap);
   }, 60_000);
   afterAll(async () => {
     good?.proc.kill('SIGTERM');
@@ -24,7 +23,7 @@ const unavailable = negotiateSquidUnavailable();
 
   it('one line saying there is no ticket and how to get one, exit 1, the other ptunnel unharmed', async () => {
     const env = cleanEnv(squid.clientEnv({ KRB5CCNAME: `FILE:${squid.kdc.dir}/no-such-cache` }));
-    const bad = await startWrappedCli(squid.wrap, ['--proxy', squid.url, '--proxy-auth', 'negotiate', '--mode', 'proxy', `0:127.0.0.1:${echo.port}`], 1, env);
+    const bad = await startCli(['--proxy', squid.url, '--proxy-auth', 'negotiate', '--mode', 'proxy', `0:127.0.0.1:${echo.port}`], 1, env, squid.wrap);
     const client = await connect(bad.ports[0] as number);
     expect((await readAll(client)).length).toBe(0);
     expect(await bad.exited).toBe(1);

@@ -1,8 +1,7 @@
-import { cleanEnv, RunningCli } from '../../support/cli';
+import { cleanEnv, RunningCli, startCli } from '../../support/cli';
 import { NegotiateSquid, negotiateSquidUnavailable, startNegotiateSquid } from '../../support/kdc';
 import { startEchoServer, TestServer } from '../../support/servers';
 import { echoOnce } from './through';
-import { startWrappedCli } from './wrapped-cli';
 
 const unavailable = negotiateSquidUnavailable();
 (unavailable ? describe.skip : describe)(`Negotiate through squid + MIT KDC: 50 concurrent tunnels${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
@@ -25,7 +24,7 @@ const unavailable = negotiateSquidUnavailable();
     const before = (squid.accessLog().match(/TCP_TUNNEL\/200 /g) ?? []).length;
     let cli: RunningCli | undefined;
     try {
-      cli = await startWrappedCli(squid.wrap, ['--proxy', squid.url, '--proxy-auth', 'negotiate', '--mode', 'proxy', `0:127.0.0.1:${echo.port}`], 1, cleanEnv(squid.clientEnv(await creds())));
+      cli = await startCli(['--proxy', squid.url, '--proxy-auth', 'negotiate', '--mode', 'proxy', `0:127.0.0.1:${echo.port}`], 1, cleanEnv(squid.clientEnv(await creds())), squid.wrap);
       const port = cli.ports[0] as number;
       const lines = Array.from({ length: 50 }, (_, i) => `negotiated ${i}\n`);
       expect(await Promise.all(lines.map((l) => echoOnce(port, l)))).toEqual(lines);

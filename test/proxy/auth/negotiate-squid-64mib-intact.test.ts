@@ -1,7 +1,6 @@
-import { cleanEnv, RunningCli } from '../../support/cli';
+import { cleanEnv, RunningCli, startCli } from '../../support/cli';
 import { NegotiateSquid, negotiateSquidUnavailable, startNegotiateSquid } from '../../support/kdc';
 import { HashTarget, SIZE_64MIB, startHashTarget, transfer } from './through';
-import { startWrappedCli } from './wrapped-cli';
 
 const unavailable = negotiateSquidUnavailable();
 (unavailable ? describe.skip : describe)(`Negotiate through squid + MIT KDC: 64 MiB each way${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
@@ -19,7 +18,7 @@ const unavailable = negotiateSquidUnavailable();
     const target: HashTarget = await startHashTarget();
     let cli: RunningCli | undefined;
     try {
-      cli = await startWrappedCli(squid.wrap, ['--proxy', squid.url, '--proxy-auth', 'negotiate', '--mode', 'proxy', `0:127.0.0.1:${target.server.port}`], 1, cleanEnv(squid.clientEnv(await creds())));
+      cli = await startCli(['--proxy', squid.url, '--proxy-auth', 'negotiate', '--mode', 'proxy', `0:127.0.0.1:${target.server.port}`], 1, cleanEnv(squid.clientEnv(await creds())), squid.wrap);
       const r = await transfer(cli.ports[0] as number, target);
       expect(r.receivedBytes).toBe(SIZE_64MIB);
       expect(r.receivedSha256).toBe(r.atServer.sentSha256);
