@@ -1,7 +1,7 @@
 import { cleanEnv, RunningCli, startCli } from '../../support/cli';
 import { NegotiateSquid, negotiateSquidUnavailable, startNegotiateSquid } from '../../support/kdc';
 import { startEchoServer, TestServer } from '../../support/servers';
-import { echoOnce } from './through';
+import { echoOnce } from '../../support/transfer';
 
 const denied = (log: string) => (log.match(/TCP_DENIED\/407 /g) ?? []).length;
 

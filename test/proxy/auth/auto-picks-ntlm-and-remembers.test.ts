@@ -1,7 +1,7 @@
 import { NtlmSquid, ntlmSquidUnavailable, startNtlmSquid } from '../../support/ntlm-squid';
 import { startEchoServer, TestServer } from '../../support/servers';
 import { RunningTunnel, startTunnel } from '../../support/tunnel';
-import { echoOnce } from './through';
+import { echoOnce } from '../../support/transfer';
 
 /** 407s without an NTLM challenge in them: the probe rounds that auto's memory saves. */
 const denied = (log: string) => (log.match(/TCP_DENIED\/407 /g) ?? []).length;

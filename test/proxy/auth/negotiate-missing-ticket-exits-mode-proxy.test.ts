@@ -1,7 +1,7 @@
 import { cleanEnv, RunningCli, startCli } from '../../support/cli';
 import { NegotiateSquid, negotiateSquidUnavailable, startNegotiateSquid } from '../../support/kdc';
 import { connect, readAll, startEchoServer, TestServer } from '../../support/servers';
-import { echoOnce } from './through';
+import { echoOnce } from '../../support/transfer';
 
 const unavailable = negotiateSquidUnavailable();
 (unavailable ? describe.skip : describe)(`ptunnel --mode proxy --proxy-auth negotiate without a ticket${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {

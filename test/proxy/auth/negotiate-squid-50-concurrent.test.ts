@@ -1,7 +1,7 @@
 import { cleanEnv, RunningCli, startCli } from '../../support/cli';
 import { NegotiateSquid, negotiateSquidUnavailable, startNegotiateSquid } from '../../support/kdc';
 import { startEchoServer, TestServer } from '../../support/servers';
-import { echoOnce } from './through';
+import { echoOnce } from '../../support/transfer';
 
 const unavailable = negotiateSquidUnavailable();
 (unavailable ? describe.skip : describe)(`Negotiate through squid + MIT KDC: 50 concurrent tunnels${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {

@@ -1,6 +1,6 @@
 import { cleanEnv, RunningCli, startCli } from '../../support/cli';
 import { NegotiateSquid, negotiateSquidUnavailable, startNegotiateSquid } from '../../support/kdc';
-import { HashTarget, SIZE_64MIB, startHashTarget, transfer } from './through';
+import { HashTarget, SIZE_64MIB, startHashTarget, transfer } from '../../support/transfer';
 
 const unavailable = negotiateSquidUnavailable();
 (unavailable ? describe.skip : describe)(`Negotiate through squid + MIT KDC: 64 MiB each way${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {

@@ -1,7 +1,7 @@
 import { cleanEnv, RunningCli, startCli } from '../../support/cli';
 import { NtlmSquid, ntlmSquidUnavailable, startNtlmSquid } from '../../support/ntlm-squid';
 import { connect, readAll, startEchoServer, TestServer } from '../../support/servers';
-import { echoOnce } from './through';
+import { echoOnce } from '../../support/transfer';
 
 const unavailable = ntlmSquidUnavailable();
 (unavailable ? describe.skip : describe)(`ptunnel --mode proxy with NTLM credentials squid + Samba refuses${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {

@@ -1,7 +1,7 @@
 import { NtlmSquid, ntlmSquidUnavailable, startNtlmSquid } from '../../support/ntlm-squid';
 import { startEchoServer, TestServer } from '../../support/servers';
 import { RunningTunnel, startTunnel } from '../../support/tunnel';
-import { echoOnce } from './through';
+import { echoOnce } from '../../support/transfer';
 
 const unavailable = ntlmSquidUnavailable();
 (unavailable ? describe.skip : describe)(`NTLMv2 through squid + Samba: 50 concurrent tunnels${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {

@@ -1,6 +1,6 @@
 import { NtlmSquid, ntlmSquidUnavailable, startNtlmSquid } from '../../support/ntlm-squid';
 import { RunningTunnel, startTunnel } from '../../support/tunnel';
-import { HashTarget, SIZE_64MIB, startHashTarget, transfer } from './through';
+import { HashTarget, SIZE_64MIB, startHashTarget, transfer } from '../../support/transfer';
 
 const unavailable = ntlmSquidUnavailable();
 (unavailable ? describe.skip : describe)(`NTLMv2 through squid + Samba: 64 MiB each way${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {

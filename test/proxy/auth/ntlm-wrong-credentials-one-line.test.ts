@@ -1,7 +1,7 @@
 import { NtlmSquid, ntlmSquidUnavailable, startNtlmSquid } from '../../support/ntlm-squid';
 import { connect, readAll, startEchoServer, TestServer } from '../../support/servers';
 import { RunningTunnel, startTunnel } from '../../support/tunnel';
-import { echoOnce } from './through';
+import { echoOnce } from '../../support/transfer';
 
 const unavailable = ntlmSquidUnavailable();
 (unavailable ? describe.skip : describe)(`NTLM credentials squid + Samba refuses${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {

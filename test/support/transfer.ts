@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { connect, deterministicStream, readAll, startHashServer, TestServer } from '../../support/servers';
+import { connect, deterministicStream, readAll, startHashServer, TestServer } from './servers';
 
-/** What the proxy-auth tests carry through an authenticated tunnel, checked at both ends. */
+/** What the stream and proxy-auth tests carry through a tunnel, checked at both ends. */
 
 export const SIZE_64MIB = 64 * 1024 * 1024;
 
