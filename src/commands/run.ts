@@ -1,7 +1,7 @@
 import type { RuntimeConfig } from '../config/load';
 import { AdminServer, startAdminServer } from '../admin/server';
 import { Metrics } from '../admin/metrics';
-import { usageError } from '../errors';
+import { PtunnelError, usageError } from '../errors';
 import type { Level, LogFormat, Logger } from '../log/logger';
 import { formatHostPort } from '../net/address';
 import { TunnelService } from '../tunnel/service';
@@ -48,8 +48,22 @@ export async function runService(deps: RunDeps): Promise<number> {
   // Only the admin server exposes metrics: without it, prom-client is never loaded (about 4 MiB
   // of RSS) and the engine reports to its no-op events.
   const metrics = config.admin ? new Metrics(deps.version) : undefined;
-  const service = new TunnelService({ config, logger, ...(metrics ? { events: metrics } : {}) });
   let current = config;
+  // Set once the service runs: in mode proxy a refused login ends ptunnel (see below).
+  let authFailed: (err: Error) => void = () => undefined;
+  // Whether a connection has got through the proxy since start (or the last reload): once the
+  // credentials have worked, a later refusal (a password rotated, a ticket expired, the proxy's
+  // helper failing) fails its connections with the reason but does not stop a working ptunnel.
+  let proxyWorked = false;
+  const service = new TunnelService({
+    config,
+    logger,
+    ...(metrics ? { events: metrics } : {}),
+    onConnectionEnd: (record) => {
+      if (record.route === 'proxy' && !record.outcome.startsWith('ERR_PROXY')) proxyWorked = true;
+      if (record.outcome === 'ERR_PROXY_AUTH' && record.error && current.mode === 'proxy' && !proxyWorked) authFailed(record.error);
+    },
+  });
   let quit: (reason: string) => void = () => undefined;
   const startAdmin = (at: AdminAt) =>
     startAdminServer(at.host, at.port, { snapshot: () => service.snapshot(), quit: () => quit('POST /quitquitquit') }, metrics as Metrics, logger, at.names);
@@ -113,8 +127,19 @@ export async function runService(deps: RunDeps): Promise<number> {
     await old?.close();
   };
 
-  return new Promise<number>((resolve) => {
+  return new Promise<number>((resolve, reject) => {
     let stopping = false;
+    // Mode proxy never goes direct, so with credentials the proxy refuses (or a handshake it
+    // cannot finish) every connection would fail alike: stop with the reason rather than limp on.
+    authFailed = (err) => {
+      if (stopping) return;
+      stopping = true;
+      void service.drain(0).then(async () => {
+        await admin?.close();
+        detach();
+        reject(new PtunnelError('ERR_PROXY_AUTH', `${err.message} (ptunnel stops: in --mode proxy every connection would fail the same way)`, { userError: true, cause: err }));
+      });
+    };
     const finish = async () => {
       const cut = await service.drain(current.shutdownTimeoutMs);
       // A SIGHUP still moving the admin server must not leave one behind.
@@ -149,7 +174,9 @@ export async function runService(deps: RunDeps): Promise<number> {
         logger.error(`SIGHUP: configuration not reloaded, the running one stays: ${(err as Error).message}`);
         return;
       }
-      // A drain uses the shutdown timeout of the configuration last handed to the service.
+      // A drain uses the shutdown timeout of the configuration last handed to the service; new
+      // credentials have not worked yet.
+      if (JSON.stringify(next.proxy?.credentials) !== JSON.stringify(current.proxy?.credentials)) proxyWorked = false;
       current = next;
       // One reload at a time, so that two quick SIGHUPs cannot both move the admin server.
       reloading = reloading.then(async () => {

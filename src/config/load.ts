@@ -10,7 +10,7 @@ import { AdminAddress, parseAdminAddress } from './admin';
 import { resolveDnsSettings } from './dns';
 import type { LogFormat, Mode } from './formats';
 import type { NoProxy } from './no-proxy';
-import { ProxySettings, resolveNoProxy, resolveProxy } from './proxy';
+import { ProxyCredentials, ProxySettings, resolveNoProxy, resolveProxy } from './proxy';
 import { RawSettings, schema } from './schema';
 import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
@@ -19,7 +19,7 @@ import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
 import { noProxyWarnings, unknownEnvWarnings } from './warnings';
 
-export type { Mode, ProxySettings, RawSettings };
+export type { Mode, ProxyCredentials, ProxySettings, RawSettings };
 export type LogLevel = Level;
 
 export interface RuntimeConfig {

@@ -1,15 +1,38 @@
+import { isIP } from 'node:net';
 import { usageError } from '../errors';
 import { readNamedFile } from '../util/files';
 import { readCaFile } from './ca';
 import { NoProxy } from './no-proxy';
 import { ProxyEndpoint, parseProxySpec } from './proxy-spec';
 import type { RawSettings } from './schema';
-import type { Mode } from './formats';
+import type { Mode, ProxyAuthMode } from './formats';
+import { parseNtHash } from './nt-hash';
 import { inSource, settingName } from './setting';
+
+/**
+ * Who ptunnel logs in as. Kept under one key whose name the logger redacts: the password and the
+ * NT hash must never reach a log line, /status or --print-config.
+ */
+export interface ProxyCredentials {
+  /** The name as given (DOMAIN\\user, user@REALM or user): what Basic sends and messages show. */
+  user: string;
+  /** The name without its domain, for NTLM. */
+  account: string;
+  /** The NTLM domain: from the name, else --proxy-domain, else empty. */
+  domain: string;
+  password?: string;
+  /** From --proxy-nt-hash-file: NTLM without the password stored anywhere. */
+  ntHash?: Buffer;
+}
 
 export interface ProxySettings {
   endpoint: ProxyEndpoint;
-  /** Value of the Proxy-Authorization header, when credentials are configured. */
+  /** Which scheme to authenticate with; auto (also when absent) picks from the proxy's 407. */
+  auth?: ProxyAuthMode;
+  credentials?: ProxyCredentials;
+  /** The Kerberos service for Negotiate, when not HTTP@<endpoint host>. */
+  spn?: string;
+  /** Value of a Basic Proxy-Authorization header, when a user (and password) are configured. */
   authorization?: string;
   /** CA bundle for an https:// proxy. */
   ca?: Buffer;
@@ -50,7 +73,13 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
     password = readNamedFile(passwordFile, 'proxy password file', 'ERR_CONFIG').toString('utf8').replace(/\r?\n$/, '');
   }
   password ??= endpoint.password;
-  const settings: ProxySettings = { endpoint: { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }, source };
+  const auth = raw.proxy.auth;
+  const settings: ProxySettings = { endpoint: { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }, auth, source };
+  const ntHashFile = given(raw.proxy.ntHashFile);
+  if (ntHashFile !== undefined && password !== undefined) {
+    throw usageError('ERR_CONFIG', `both a proxy password and ${settingName('proxy.ntHashFile')} are set; give one of them`);
+  }
+  const ntHash = ntHashFile === undefined ? undefined : parseNtHash(readNamedFile(ntHashFile, 'NT hash file', 'ERR_CONFIG').toString('utf8'));
   if (user !== undefined) {
     if (user.includes(':')) {
       throw usageError('ERR_CONFIG', `proxy user must not contain ":" (Basic authentication cannot carry it); check ${settingName('proxy.user')}`);
@@ -64,10 +93,12 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
       throw usageError('ERR_CONFIG', `proxy user must not contain control characters (found ${shown} at position ${control.index + 1}); check ${settingName('proxy.user')} or the proxy URL`);
     }
     settings.endpoint.username = user;
-    settings.authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`, 'utf8').toString('base64')}`;
-  } else if (password !== undefined) {
-    throw usageError('ERR_CONFIG', `a proxy password is set but no user; give ${settingName('proxy.user')} or put user:password in the proxy URL`);
+    settings.credentials = { user, ...splitUser(user, given(raw.proxy.domain)), ...(password !== undefined ? { password } : {}), ...(ntHash ? { ntHash } : {}) };
+    if (ntHash === undefined) settings.authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`, 'utf8').toString('base64')}`;
+  } else if (password !== undefined || ntHash !== undefined) {
+    throw usageError('ERR_CONFIG', `a proxy ${password !== undefined ? 'password' : 'NT hash file'} is set but no user; give ${settingName('proxy.user')} or put user:password in the proxy URL`);
   }
+  checkAuthMode(settings, given(raw.proxy.spn));
   const ca = given(raw.proxy.ca);
   if (ca !== undefined) {
     if (endpoint.protocol !== 'https') {
@@ -76,6 +107,31 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
     settings.ca = readCaFile(ca);
   }
   return settings;
+}
+
+/** DOMAIN\\user and user@REALM carry their NTLM domain; a bare name takes --proxy-domain. */
+function splitUser(user: string, domain: string | undefined): { account: string; domain: string } {
+  const slash = user.indexOf('\\');
+  if (slash > 0) return { domain: user.slice(0, slash), account: user.slice(slash + 1) };
+  const at = user.lastIndexOf('@');
+  if (at > 0) return { account: user.slice(0, at), domain: user.slice(at + 1) };
+  return { account: user, domain: domain ?? '' };
+}
+
+/** A scheme asked for explicitly must be usable with what is configured: say so at start-up. */
+function checkAuthMode(settings: ProxySettings, spn: string | undefined): void {
+  const { auth, credentials } = settings;
+  if (spn !== undefined) settings.spn = spn;
+  const flag = settingName('proxy.auth');
+  if (auth === 'ntlm' && credentials === undefined) {
+    throw usageError('ERR_CONFIG', `${flag} ntlm needs ${settingName('proxy.user')} and a password (${settingName('proxy.passwordFile')}) or ${settingName('proxy.ntHashFile')}`);
+  }
+  if (auth === 'basic' && credentials?.ntHash !== undefined) {
+    throw usageError('ERR_CONFIG', `${flag} basic sends the password itself, which an NT hash cannot replace; give ${settingName('proxy.passwordFile')} instead of ${settingName('proxy.ntHashFile')}`);
+  }
+  if (auth === 'negotiate' && spn === undefined && isIP(settings.endpoint.host) !== 0) {
+    throw usageError('ERR_CONFIG', `${flag} negotiate needs the proxy by host name, not by IP address ${settings.endpoint.host}: Kerberos tickets name a host; give the proxy's name or ${settingName('proxy.spn')}`);
+  }
 }
 
 /** Targets that go direct: noProxy, or else no_proxy / NO_PROXY. */

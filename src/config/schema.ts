@@ -1,4 +1,4 @@
-import { Format, FormatValue, LOCAL_PORTS, LOG_FORMATS, LOG_LEVELS, MODES } from './formats';
+import { Format, FormatValue, LOCAL_PORTS, LOG_FORMATS, LOG_LEVELS, MODES, PROXY_AUTH_MODES } from './formats';
 
 /**
  * The single source of truth for settings: each has a doc, a format, a default, an env var and
@@ -31,7 +31,7 @@ export const schema = {
       arg: 'proxy',
     },
     user: {
-      doc: 'User name for proxy Basic authentication.',
+      doc: 'User name for proxy authentication: user, DOMAIN\\user or user@REALM.',
       format: 'optional-string',
       default: null,
       nullable: true,
@@ -39,7 +39,7 @@ export const schema = {
       arg: 'user',
     },
     password: {
-      doc: 'Password for proxy Basic authentication (prefer --proxy-password-file: command lines are visible to other users).',
+      doc: 'Password for proxy authentication (prefer --proxy-password-file: command lines are visible to other users).',
       format: 'optional-string',
       default: null,
       nullable: true,
@@ -54,6 +54,37 @@ export const schema = {
       nullable: true,
       env: 'PTUNNEL_PROXY_PASSWORD_FILE',
       arg: 'proxy-password-file',
+    },
+    auth: {
+      doc: 'Proxy authentication scheme: auto picks the strongest the proxy offers and ptunnel can use (Negotiate with Kerberos credentials, else NTLM, else Basic); basic, ntlm or negotiate insist on one.',
+      format: PROXY_AUTH_MODES,
+      default: 'auto',
+      env: 'PTUNNEL_PROXY_AUTH',
+      arg: 'proxy-auth',
+    },
+    domain: {
+      doc: 'NTLM domain for a user name given without one (DOMAIN\\user and user@REALM carry their own).',
+      format: 'optional-string',
+      default: null,
+      nullable: true,
+      env: 'PTUNNEL_PROXY_DOMAIN',
+      arg: 'proxy-domain',
+    },
+    ntHashFile: {
+      doc: 'File holding the NT hash of the proxy password (32 hex digits), for NTLM instead of the password itself.',
+      format: 'optional-string',
+      default: null,
+      nullable: true,
+      env: 'PTUNNEL_PROXY_NT_HASH_FILE',
+      arg: 'proxy-nt-hash-file',
+    },
+    spn: {
+      doc: 'Kerberos service name for Negotiate, instead of HTTP@<proxy host as configured>.',
+      format: 'optional-string',
+      default: null,
+      nullable: true,
+      env: 'PTUNNEL_PROXY_SPN',
+      arg: 'proxy-spn',
     },
     ca: {
       doc: 'PEM file with the CA certificate(s) that sign an https:// proxy (a private or corporate CA).',

@@ -14,6 +14,8 @@ export interface EngineEvents {
   connectionRejected(tunnel: string, reason: RefusalReason): void;
   upstreamConnected(route: 'proxy' | 'direct', seconds: number): void;
   proxyFailure(reason: string): void;
+  /** One proxy authentication: the scheme (Basic, NTLM, Negotiate) and ok, rejected or error. */
+  proxyAuth(scheme: string, outcome: string): void;
   proxyState(state: ProxyState): void;
   dnsQuery(resolver: string, outcome: string, ms: number): void;
   dnsCacheHit(): void;
@@ -25,6 +27,7 @@ export const noEvents: EngineEvents = {
   connectionRejected: () => undefined,
   upstreamConnected: () => undefined,
   proxyFailure: () => undefined,
+  proxyAuth: () => undefined,
   proxyState: () => undefined,
   dnsQuery: () => undefined,
   dnsCacheHit: () => undefined,

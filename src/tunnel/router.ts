@@ -29,6 +29,8 @@ export interface RouterDeps {
   connectDirect?: (opts: DirectConnectOptions) => Promise<net.Socket>;
   /** Called with the error code of each failed proxy attempt (for metrics). */
   onProxyFailure?: (code: string) => void;
+  /** Called with the scheme and outcome of each proxy authentication (for metrics). */
+  onProxyAuth?: (scheme: string, outcome: string) => void;
 }
 
 /** Picks the route for each new connection (mode, NO_PROXY, proxy health) and opens it. */
@@ -73,6 +75,7 @@ export class Router {
         port: tunnel.port,
         timeoutMs: config.connectTimeoutMs,
         signal,
+        ...(this.deps.onProxyAuth ? { onAuth: this.deps.onProxyAuth } : {}),
       });
       health?.reportSuccess();
       return { socket: t.socket, head: t.head, route: 'proxy' };

@@ -94,6 +94,7 @@ export class Upstreams {
       lookup: this.options.lookup ?? (this.resolver as Resolver).lookup,
       logger: this.options.logger,
       onProxyFailure: (code) => this.options.events.proxyFailure(code),
+      onProxyAuth: (scheme, outcome) => this.options.events.proxyAuth(scheme, outcome),
       ...(this.health ? { health: this.health } : {}),
     });
   }
