@@ -22,7 +22,7 @@ describe('control characters in a hostile proxy\'s 407', () => {
   it.each(['text', 'json'] as const)('cannot forge a %s log line through the 407 message', async (format) => {
     const server = await startEchoServer();
     const proxy = await startFaultProxy((socket) => {
-      socket.end('HTTP/1.1 407 Go\x1b[8m away\x85\r\nProxy-Authenticate: Evil\x1b]0;owned\x07 realm="corp"\r\n\r\n');
+      socket.end('HTTP/1.1 407 Go\x1b[8m away\x85\r\nProxy-Authenticate: Basic realm="corp\x1b]0;owned\x07"\r\nContent-Length: 0\r\n\r\n');
     });
     const config = loadConfig({
       env: { ...TEST_ENV, PTUNNEL_PROXY_USER: 'alice', PTUNNEL_PROXY_PASSWORD: 'pw' },

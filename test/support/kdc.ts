@@ -223,7 +223,7 @@ export async function startNegotiateSquid(options: NegotiateSquidOptions): Promi
   const port = await freePort();
   const squidConf = writeSquidConf(dir, port, [
     `auth_param negotiate program ${NEGOTIATE_HELPER} -s ${spn}`,
-    'auth_param negotiate children 5 startup=1 idle=1',
+    'auth_param negotiate children 20 startup=2 idle=2',
     'acl auth proxy_auth REQUIRED',
     'http_access allow auth',
   ]);
