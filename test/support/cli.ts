@@ -18,9 +18,10 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export const TEST_ENV: NodeJS.ProcessEnv = { PTUNNEL_DNS: '127.0.0.1:1' };
 
-/** Runs the built CLI to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 20_000 });
+/** Runs the built CLI (or `command`, e.g. the one-file executable) to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), command: string[] = [process.execPath, CLI]) {
+  const [file, ...pre] = command as [string, ...string[]];
+  const r = spawnSync(file, [...pre, ...args], { env, encoding: 'utf8', timeout: 20_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -33,8 +34,9 @@ export interface RunningCli {
 }
 
 /** Starts the CLI and resolves once it logged a "listening on" line for each tunnel. */
-export function startCli(args: string[], tunnels: number, env: NodeJS.ProcessEnv = cleanEnv()): Promise<RunningCli> {
-  const proc = spawn(process.execPath, [CLI, '--log-format', 'text', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], tunnels: number, env: NodeJS.ProcessEnv = cleanEnv(), command: string[] = [process.execPath, CLI]): Promise<RunningCli> {
+  const [file, ...pre] = command as [string, ...string[]];
+  const proc = spawn(file, [...pre, '--log-format', 'text', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
