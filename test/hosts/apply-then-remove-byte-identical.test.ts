@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hosts, hostsFile } from '../support/hosts-files';
 
-const GMAIL = '# BEGIN ptunnel gmail\n127.0.0.1 imap.gmail.com\n127.0.0.1 smtp.gmail.com\n# END ptunnel gmail\n';
+const GMAIL = '# BEGIN ptunnel gmail\n127.0.0.1 imap.gmail.com\n::1 imap.gmail.com\n127.0.0.1 smtp.gmail.com\n::1 smtp.gmail.com\n# END ptunnel gmail\n';
 
 describe('ptunnel hosts --apply then --remove', () => {
   it.each([
