@@ -34,7 +34,7 @@ describe('ptunnel hosts --apply then --remove', () => {
     expect(readFileSync(file, 'utf8')).toMatch(/# END ptunnel gmail\n# BEGIN ptunnel icloud\n127\.0\.0\.1 imap\.mail\.me\.com\n/);
     await hosts('--preset', 'gmail', '--remove', '--file', file);
     expect(readFileSync(file, 'utf8')).toBe(
-      '127.0.0.1 localhost\n# BEGIN ptunnel icloud\n127.0.0.1 imap.mail.me.com\n127.0.0.1 smtp.mail.me.com\n# END ptunnel icloud\n',
+      '127.0.0.1 localhost\n# BEGIN ptunnel icloud\n127.0.0.1 imap.mail.me.com\n::1 imap.mail.me.com\n127.0.0.1 smtp.mail.me.com\n::1 smtp.mail.me.com\n# END ptunnel icloud\n',
     );
   });
 });
