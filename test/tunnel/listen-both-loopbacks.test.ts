@@ -7,8 +7,8 @@ import { readBytes, startEchoServer, TestServer } from '../support/servers';
  * clients) resolve "localhost" to ::1 first. Still one tunnel: one entry in the snapshot and one
  * per-tunnel connection count over both sockets. An explicit --listen keeps its meaning.
  */
-const ipv6 = await_ipv6();
-function await_ipv6(): Promise<boolean> {
+const ipv6 = hasIpv6();
+function hasIpv6(): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.createServer();
     s.once('error', () => resolve(false));
