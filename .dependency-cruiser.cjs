@@ -12,7 +12,7 @@ const LAYERS = [
   ['listeners'],
   ['proxy'],
   ['config'],
-  ['dns', 'presets', 'hosts'],
+  ['dns', 'presets', 'hosts', 'service'],
   ['net', 'log'],
   ['util'],
   ['errors.ts'],

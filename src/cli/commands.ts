@@ -1,4 +1,6 @@
+import { realpathSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { homedir, userInfo } from 'node:os';
 import { parseAdminAddress } from '../config/admin';
 import { inSetting } from '../config/setting';
 import { printableConfig } from '../config/print';
@@ -8,14 +10,16 @@ import type { CommandIo } from '../commands/io';
 import { PresetsInput, runPresets } from '../commands/presets';
 import { ResolveInput, runResolve } from '../commands/resolve';
 import { runService } from '../commands/run';
+import { ServiceInput, runServiceCommand } from '../commands/service';
 import { inContext, usageError } from '../errors';
 import { defaultHostsPath } from '../hosts/file';
 import { validateHost } from '../net/address';
 import { parseLocalPorts } from '../presets/local-ports';
 import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
-import { HELP_FLAG, OptionTable, ParsedArgs, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
-import { HEALTH_HELP, hostsHelp, PRESETS_HELP, resolveHelp, tunnelHelp } from './help';
+import { isSea } from '../util/sea';
+import { HELP_FLAG, OptionTable, ParsedArgs, parseCommandLine, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
+import { HEALTH_HELP, hostsHelp, PRESETS_HELP, resolveHelp, SERVICE_HELP, tunnelHelp } from './help';
 import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
@@ -124,6 +128,33 @@ function healthInput({ values }: ParsedOptions, io: CommandIo): HealthInput {
   return { admin, timeoutMs: inContext('timeout', () => parseDuration(timeoutText)), timeoutText };
 }
 
+const SERVICE_ACTIONS = ['install', 'uninstall', 'status'] as const;
+
+/** The program a service file starts: this executable, or node with this script, by absolute path. */
+function selfCommand(): string[] {
+  if (isSea()) return [process.execPath];
+  return [process.execPath, realpathSync(process.argv[1] as string)];
+}
+
+function serviceInput({ values, positionals }: ParsedOptions, io: CommandIo): ServiceInput {
+  const [action, ...args] = positionals;
+  const known = SERVICE_ACTIONS.find((a) => a === action);
+  if (known === undefined) throw usageError('ERR_USAGE', `service: give install, uninstall or status, e.g. "ptunnel service install -- --preset gmail"`);
+  if (known !== 'install' && args.length > 0) throw usageError('ERR_USAGE', `service ${known}: unexpected argument "${args[0]}"`);
+  // The arguments must be a valid ptunnel command line now, not at the next login.
+  if (known === 'install') inContext('service install', () => parseCommandLine(args));
+  const info = userInfo();
+  return {
+    action: known,
+    dryRun: values['dry-run'] === true,
+    spec: { command: selfCommand(), args, system: values.system === true },
+    platform: process.platform,
+    home: io.env.HOME || homedir(),
+    user: io.env.USERDOMAIN ? `${io.env.USERDOMAIN}\\${info.username}` : info.username,
+    uid: info.uid,
+  };
+}
+
 /** The default: no name on the command line, only tunnels and settings. */
 export const RUN = command({ name: 'run', help: tunnelHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: runInput, handler: runTunnels });
 
@@ -163,5 +194,13 @@ export const COMMANDS: readonly Command[] = [
     allowPositionals: false,
     input: healthInput,
     handler: runHealth,
+  }),
+  command({
+    name: 'service',
+    help: () => SERVICE_HELP,
+    options: { system: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, ...HELP_FLAG },
+    allowPositionals: true,
+    input: serviceInput,
+    handler: runServiceCommand,
   }),
 ];

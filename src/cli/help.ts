@@ -118,3 +118,14 @@ Exit 0 when the admin server's /readyz answers 200, 1 otherwise.
 The address defaults to PTUNNEL_ADMIN, then 127.0.0.1:9090.
 --timeout bounds the whole request (default 3s).
 `;
+
+export const SERVICE_HELP = `Usage: ptunnel service install|uninstall|status [--system] [--dry-run] -- ARGS...
+
+Starts "ptunnel ARGS..." at login: a systemd user unit (systemctl --user) on Linux, a launchd
+LaunchAgent on macOS, a Task Scheduler logon task (as you, not LocalSystem) on Windows.
+uninstall stops and removes it; status asks the service manager.
+
+  --system            Linux: a hardened system unit (dynamic user; a --proxy-password-file is
+                      passed as a systemd credential); macOS: a LaunchDaemon. Needs root.
+  --dry-run           Print the file and the commands; write and run nothing.
+`;

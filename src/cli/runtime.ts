@@ -4,11 +4,14 @@ import { LoadOptions, LogLevel, loadConfig, RuntimeConfig } from '../config/load
 import { settings } from '../config/schema';
 import type { CommandIo } from '../commands/io';
 import { createLogger, Logger } from '../log/logger';
+import { seaAsset } from '../util/sea';
 import { listValue, ParsedArgs } from './args';
 
 export function version(): string {
-  // src/cli/ and dist/cli/ alike sit two levels below the package root.
-  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  // src/cli/ and dist/cli/ alike sit two levels below the package root; the one-file executable
+  // carries package.json as an asset.
+  const text = seaAsset('package.json') ?? readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8');
+  const pkg = JSON.parse(text) as { version: string };
   return pkg.version;
 }
 

@@ -111,9 +111,9 @@ export const schema = {
     arg: 'no-proxy',
   },
   listen: {
-    doc: 'Address the tunnels listen on, unless a mapping names its own. Anything but loopback lets others use the proxy through you.',
+    doc: 'Address the tunnels listen on, unless a mapping names its own; localhost: both 127.0.0.1 and ::1 (127.0.0.1 alone without IPv6). Anything but loopback lets others use the proxy through you.',
     format: String,
-    default: '127.0.0.1',
+    default: 'localhost',
     env: 'PTUNNEL_LISTEN',
     arg: 'listen',
   },

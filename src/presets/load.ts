@@ -2,8 +2,16 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { usageError } from '../errors';
 import { readNamedFile } from '../util/files';
+import { isSea, seaAsset } from '../util/sea';
 import { parseYaml } from '../util/yaml';
 import { Preset, validatePreset } from './schema';
+
+/**
+ * Where the one-file executable keeps its built-in presets: SEA assets "presets/NAME.yaml", with
+ * "presets/index" listing the file names (getAsset cannot list). Shown as the directory in
+ * messages and in "ptunnel presets".
+ */
+export const SEA_PRESETS = '<built into the executable>/presets';
 
 /**
  * The package root holds package.json and presets/. Walking up (rather than a fixed "../..")
@@ -11,6 +19,7 @@ import { Preset, validatePreset } from './schema';
  * /app in the container image, whatever the nesting.
  */
 export function builtinPresetsDir(start = __dirname): string {
+  if (isSea()) return SEA_PRESETS;
   let dir = start;
   for (;;) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'presets'))) return join(dir, 'presets');
@@ -31,7 +40,10 @@ function presetFiles(dir: string, what: string): string[] {
 }
 
 export function loadPresetFile(file: string): Preset {
-  const text = readNamedFile(file, 'preset file', 'ERR_PRESET').toString('utf8');
+  return parsePreset(readNamedFile(file, 'preset file', 'ERR_PRESET').toString('utf8'), file);
+}
+
+function parsePreset(text: string, file: string): Preset {
   let data: unknown;
   try {
     data = parseYaml(text);
@@ -52,9 +64,16 @@ export interface PresetCatalog {
 /** Loads and validates every built-in preset and, when given, every file in the user's directory. */
 export function loadPresetCatalog(userDir?: string | null, builtinDir = builtinPresetsDir()): PresetCatalog {
   const presets = new Map<string, Preset>();
-  for (const name of presetFiles(builtinDir, 'the built-in presets directory')) {
-    const p = loadPresetFile(join(builtinDir, name));
-    presets.set(p.name, p);
+  if (builtinDir === SEA_PRESETS) {
+    for (const name of (seaAsset('presets/index') ?? '').split('\n').filter(Boolean)) {
+      const p = parsePreset(seaAsset(`presets/${name}`) ?? '', `${SEA_PRESETS}/${name}`);
+      presets.set(p.name, p);
+    }
+  } else {
+    for (const name of presetFiles(builtinDir, 'the built-in presets directory')) {
+      const p = loadPresetFile(join(builtinDir, name));
+      presets.set(p.name, p);
+    }
   }
   const catalog: PresetCatalog = { presets, builtinDir };
   if (userDir) {

@@ -23,8 +23,13 @@ export function hostNames(preset: Preset): string[] {
   return [...new Set(preset.tunnels.map((t) => t.host))].filter((h) => !sshOnly(h));
 }
 
+/**
+ * ptunnel listens on both loopbacks by default, and a client may look up either family first
+ * (Node 17+ and many others take ::1 first), so the default block names both.
+ */
 export function hostsLines(preset: Preset, address = DEFAULT_HOSTS_ADDRESS): string[] {
-  return hostNames(preset).map((h) => `${address} ${h}`);
+  const addresses = address === DEFAULT_HOSTS_ADDRESS ? [DEFAULT_HOSTS_ADDRESS, '::1'] : [address];
+  return hostNames(preset).flatMap((h) => addresses.map((a) => `${a} ${h}`));
 }
 
 export function hostAliasesYaml(names: string[], address = DEFAULT_HOSTS_ADDRESS): string[] {

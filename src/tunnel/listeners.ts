@@ -4,18 +4,32 @@ import { listeningAddresses } from '../dns/loop-guard';
 import type { Logger } from '../log/logger';
 import { formatHostPort, isLoopback, isWildcard } from '../net/address';
 import { canonicalIp } from '../util/ip';
-import { systemCode } from '../errors';
+import { PtunnelError, systemCode } from '../errors';
 import { listen } from './listener';
 
-/** One tunnel's bound listening socket. */
+/** One tunnel's listener: one socket, or two for "localhost" (127.0.0.1 and ::1), one tunnel still. */
 export interface Listener {
   readonly tunnel: TunnelSpec;
-  /** What was bound: the real port when the tunnel asked for 0. */
+  /** What was bound first: the real port when the tunnel asked for 0. */
   readonly address: net.AddressInfo;
+  /** Every address bound, the first one included. */
+  readonly addresses: readonly net.AddressInfo[];
 }
 
 interface Entry extends Listener {
-  readonly server: net.Server;
+  readonly servers: readonly net.Server[];
+}
+
+/**
+ * "localhost" is both loopbacks: Node 17+ and many clients resolve it to ::1 first, others to
+ * 127.0.0.1, and a client told "localhost" must reach ptunnel either way.
+ */
+const LOCALHOST = ['127.0.0.1', '::1'];
+
+/** No IPv6 on this machine (or in this container): ::1 cannot be bound, and 127.0.0.1 does alone. */
+function noIpv6(err: unknown): boolean {
+  const code = systemCode(err instanceof PtunnelError && err.cause !== undefined ? err.cause : err);
+  return code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT';
 }
 
 const LOOPBACK = /^(127\.|::1$|localhost$)/;
@@ -55,18 +69,40 @@ export class ListenerSet {
 
   /** The local addresses bound, for the DNS loop guard. */
   addresses(): string[] {
-    return this.entries.map((e) => e.address.address);
+    return this.entries.flatMap((e) => e.addresses.map((a) => a.address));
   }
 
   /** Binds one tunnel's listener on `host` (unless the tunnel names its own); rejects with ERR_LISTEN. */
   async bind(tunnel: TunnelSpec, host: string): Promise<Listener> {
     const listenHost = tunnel.listenHost ?? host;
+    const servers: net.Server[] = [];
+    const addresses: net.AddressInfo[] = [];
     // No connection is accepted before `entry` is set: 'connection' events come after this turn.
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onSocket(entry, socket));
-    const address = await listen(server, listenHost, tunnel.localPort);
-    // Accept errors after start-up (EMFILE, ENOBUFS) are told to the owner; the listener stays open.
-    server.on('error', (err) => this.onAcceptError(entry, acceptError(err, address)));
-    const entry: Entry = { tunnel, address, server };
+    const open = async (address: string, port: number) => {
+      const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onSocket(entry, socket));
+      const bound = await listen(server, address, port);
+      // Accept errors after start-up (EMFILE, ENOBUFS) are told to the owner; the listener stays open.
+      server.on('error', (err) => this.onAcceptError(entry, acceptError(err, bound)));
+      servers.push(server);
+      addresses.push(bound);
+    };
+    const [first, ...more] = listenHost === 'localhost' ? LOCALHOST : [listenHost];
+    await open(first as string, tunnel.localPort);
+    const port = (addresses[0] as net.AddressInfo).port;
+    for (const address of more) {
+      try {
+        // The same port as the first socket, also when the tunnel asked for any (0).
+        await open(address, port);
+      } catch (err) {
+        if (noIpv6(err)) {
+          this.logger.debug(`not listening on ${formatHostPort(address, port)}: no IPv6 here (${systemCode((err as PtunnelError).cause) ?? 'unavailable'}); 127.0.0.1 alone`, { tunnel: tunnel.source });
+          continue;
+        }
+        for (const s of servers) s.close();
+        throw err;
+      }
+    }
+    const entry: Entry = { tunnel, address: addresses[0] as net.AddressInfo, addresses, servers };
     this.entries.push(entry);
     if (!LOOPBACK.test(listenHost)) {
       this.logger.warn(`listening on ${listenHost}, not loopback: anyone who can reach this address can use the proxy through you`, {
@@ -83,7 +119,7 @@ export class ListenerSet {
    */
   selfLoop(tunnel: TunnelSpec): string | undefined {
     const targets = tunnel.host === 'localhost' ? ['127.0.0.1', '::1'] : net.isIP(tunnel.host) ? [canonicalIp(tunnel.host)] : [];
-    for (const { address } of this.entries) {
+    for (const address of this.entries.flatMap((e) => e.addresses)) {
       if (address.port !== tunnel.port) continue;
       const own = listeningAddresses([address.address]).map(canonicalIp);
       const wildcard = isWildcard(address.address);
@@ -102,13 +138,13 @@ export class ListenerSet {
     const gone = this.entries.filter((e) => listeners.includes(e));
     if (gone.length === 0) return;
     this.entries = this.entries.filter((e) => !gone.includes(e));
-    for (const e of gone) void shut(e.server);
+    for (const s of gone.flatMap((e) => e.servers)) void shut(s);
     // close() has shut the listening sockets; give their handles a turn of the loop to go.
     await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** Stops accepting on every listener; resolves when every connection they accepted has ended. */
   async closeAll(): Promise<void> {
-    await Promise.all(this.entries.map((e) => shut(e.server)));
+    await Promise.all(this.entries.flatMap((e) => e.servers).map(shut));
   }
 }

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, Stats } from 'node:fs';
-import { ErrorCode, PtunnelError, usageError } from '../errors';
+import { ErrorCode, PtunnelError, systemCode, usageError } from '../errors';
 
 /** The most any file ptunnel reads whole may hold: settings, secrets, certificates, presets. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -56,7 +56,9 @@ export function readNamedFile(file: string, what: string, code: ErrorCode, limit
     return readBoundedFile(file, what, code, limit);
   } catch (err) {
     if (err instanceof PtunnelError) throw err;
-    throw usageError(code, `cannot read ${what} ${file}: ${(err as Error).message}`, err);
+    // The container image runs as uid 65532, which a secret mounted with mode 600 shuts out.
+    const hint = systemCode(err) === 'EACCES' ? `; ptunnel runs as uid ${process.geteuid?.() ?? '?'}: make the file readable to it (chmod 644, or chown ${process.geteuid?.() ?? 'UID'}; the container image runs as uid 65532)` : '';
+    throw usageError(code, `cannot read ${what} ${file}: ${(err as Error).message}${hint}`, err);
   }
 }
 

@@ -6,7 +6,7 @@ describe('ptunnel hosts', () => {
     const file = hostsFile('127.0.0.1 localhost\n');
     const r = await hosts('--preset', 'gmail', '--file', file);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('# BEGIN ptunnel gmail\n127.0.0.1 imap.gmail.com\n127.0.0.1 smtp.gmail.com\n# END ptunnel gmail\n');
+    expect(r.stdout).toBe('# BEGIN ptunnel gmail\n127.0.0.1 imap.gmail.com\n::1 imap.gmail.com\n127.0.0.1 smtp.gmail.com\n::1 smtp.gmail.com\n# END ptunnel gmail\n');
     expect(readFileSync(file, 'utf8')).toBe('127.0.0.1 localhost\n');
   });
 

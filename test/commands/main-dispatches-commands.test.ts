@@ -23,16 +23,16 @@ describe('main() and the presets and hosts commands', () => {
     expect(r.stderr).toMatch(/^ptunnel: unknown preset "nope"; known presets: [^\n]*\n$/);
     const broken = await run(['--preset', 'gmail', '9993:other.example:1', '--print-config']);
     expect(broken.code).toBe(2);
-    expect(broken.stderr).toMatch(/^ptunnel: local port 127\.0\.0\.1:9993 is used twice: by preset gmail .* and by mapping 9993:other\.example:1; [^\n]*\n$/);
+    expect(broken.stderr).toMatch(/^ptunnel: local port localhost:9993 is used twice: by preset gmail .* and by mapping 9993:other\.example:1; [^\n]*\n$/);
   });
 
   it('--print-config shows the preset tunnels', async () => {
     const r = await run(['--preset', 'gmail', '--print-config']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).tunnels).toEqual([
-      '127.0.0.1:9993 -> imap.gmail.com:993',
-      '127.0.0.1:5587 -> smtp.gmail.com:587',
-      '127.0.0.1:4465 -> smtp.gmail.com:465',
+      'localhost:9993 -> imap.gmail.com:993',
+      'localhost:5587 -> smtp.gmail.com:587',
+      'localhost:4465 -> smtp.gmail.com:465',
     ]);
   });
 });

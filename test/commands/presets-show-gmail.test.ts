@@ -18,7 +18,7 @@ describe('ptunnel presets show gmail', () => {
   });
 
   it('prints the hosts-file lines, each name once', () => {
-    expect(out).toContain('Hosts file (ptunnel hosts --preset gmail --apply writes these):\n  127.0.0.1 imap.gmail.com\n  127.0.0.1 smtp.gmail.com\n\n');
+    expect(out).toContain('Hosts file (ptunnel hosts --preset gmail --apply writes these):\n  127.0.0.1 imap.gmail.com\n  ::1 imap.gmail.com\n  127.0.0.1 smtp.gmail.com\n  ::1 smtp.gmail.com\n\n');
   });
 
   it('prints the Thunderbird settings under Thunderbird\'s names, with the local ports', () => {

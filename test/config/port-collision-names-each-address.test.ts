@@ -12,7 +12,7 @@ function collision(flags: Record<string, unknown>): string {
 
 it('names the address each side listens on when they differ', () => {
   expect(collision({ tunnels: ['0.0.0.0:2000:a.example:1', '2000:b.example:2'] })).toBe(
-    'local port 2000 is used twice: by mapping 0.0.0.0:2000:a.example:1 (on 0.0.0.0:2000) and by mapping 2000:b.example:2 (on 127.0.0.1:2000); give one of them another local port',
+    'local port 2000 is used twice: by mapping 0.0.0.0:2000:a.example:1 (on 0.0.0.0:2000) and by mapping 2000:b.example:2 (on localhost:2000); give one of them another local port',
   );
   expect(collision({ listen: '::', tunnels: ['127.0.0.1:2000:a.example:1', '2000:b.example:2'] })).toMatch(
     /^local port 2000 is used twice: by mapping 127\.0\.0\.1:2000:a\.example:1 \(on 127\.0\.0\.1:2000\) and by mapping 2000:b\.example:2 \(on \[::\]:2000\);/,

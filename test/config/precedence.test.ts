@@ -25,7 +25,7 @@ describe('configuration precedence: default < file < env < flags', () => {
 
   it('takes defaults when nothing is given', () => {
     const c = loadConfig({ env: {} });
-    expect(c).toMatchObject({ listen: '127.0.0.1', connectTimeoutMs: 10_000, idleTimeoutMs: 0, halfCloseTimeoutMs: 60_000, mode: 'direct' });
+    expect(c).toMatchObject({ listen: 'localhost', connectTimeoutMs: 10_000, idleTimeoutMs: 0, halfCloseTimeoutMs: 60_000, mode: 'direct' });
     expect(c.proxy).toBeUndefined();
   });
 

@@ -20,7 +20,7 @@ describe('--print-config', () => {
     expect(printableConfig(fromUrl)).toMatchObject({
       proxy: { url: 'http://bob:***@proxy.corp:3128', source: 'HTTPS_PROXY', user: 'bob', password: '***' },
       mode: 'auto',
-      tunnels: ['127.0.0.1:9993 -> imap.gmail.com:993'],
+      tunnels: ['localhost:9993 -> imap.gmail.com:993'],
     });
     expect(printableConfig(fromFile)).toMatchObject({ proxy: { password: '***', passwordFile: pw } });
     expect(printableConfig(ignored)).toMatchObject({ mode: 'direct', proxy: { url: 'http://bob:***@p:1' } });

@@ -13,7 +13,9 @@ describe('the README', () => {
   });
 
   it('gives the two set-up commands and the sections users look for', () => {
-    expect(readme).toContain('npm ci && npm start -- --preset gmail');
+    expect(readme).toContain('npm ci && npm run build && npm install -g .');
+    expect(readme).toMatch(/^ptunnel --preset gmail\b/m);
+    expect(readme).not.toMatch(/npx ptunnel --|npm install -g ptunnel\b/);
     expect(readme).toMatch(/^npm test\b/m);
     for (const heading of [
       '## Thunderbird with Gmail behind a proxy',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hosts, hostsFile } from '../support/hosts-files';
 
-const GMAIL = '# BEGIN ptunnel gmail\n127.0.0.1 imap.gmail.com\n127.0.0.1 smtp.gmail.com\n# END ptunnel gmail\n';
+const GMAIL = '# BEGIN ptunnel gmail\n127.0.0.1 imap.gmail.com\n::1 imap.gmail.com\n127.0.0.1 smtp.gmail.com\n::1 smtp.gmail.com\n# END ptunnel gmail\n';
 
 describe('ptunnel hosts --apply then --remove', () => {
   it.each([
@@ -34,7 +34,7 @@ describe('ptunnel hosts --apply then --remove', () => {
     expect(readFileSync(file, 'utf8')).toMatch(/# END ptunnel gmail\n# BEGIN ptunnel icloud\n127\.0\.0\.1 imap\.mail\.me\.com\n/);
     await hosts('--preset', 'gmail', '--remove', '--file', file);
     expect(readFileSync(file, 'utf8')).toBe(
-      '127.0.0.1 localhost\n# BEGIN ptunnel icloud\n127.0.0.1 imap.mail.me.com\n127.0.0.1 smtp.mail.me.com\n# END ptunnel icloud\n',
+      '127.0.0.1 localhost\n# BEGIN ptunnel icloud\n127.0.0.1 imap.mail.me.com\n::1 imap.mail.me.com\n127.0.0.1 smtp.mail.me.com\n::1 smtp.mail.me.com\n# END ptunnel icloud\n',
     );
   });
 });

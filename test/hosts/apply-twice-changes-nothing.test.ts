@@ -27,7 +27,7 @@ describe('applying twice', () => {
     const file = hostsFile('127.0.0.1 localhost\n# BEGIN ptunnel gmail\n127.0.0.1 imap.gmail.com\n# END ptunnel gmail\n10.0.0.1 after\n');
     await hosts('--preset', 'gmail', '--apply', '--file', file);
     expect(readFileSync(file, 'utf8')).toBe(
-      '127.0.0.1 localhost\n# BEGIN ptunnel gmail\n127.0.0.1 imap.gmail.com\n127.0.0.1 smtp.gmail.com\n# END ptunnel gmail\n10.0.0.1 after\n',
+      '127.0.0.1 localhost\n# BEGIN ptunnel gmail\n127.0.0.1 imap.gmail.com\n::1 imap.gmail.com\n127.0.0.1 smtp.gmail.com\n::1 smtp.gmail.com\n# END ptunnel gmail\n10.0.0.1 after\n',
     );
   });
 

@@ -8,7 +8,7 @@ describe('a CRLF hosts file (Windows)', () => {
     const file = hostsFile(original);
     await hosts('--preset', 'gmail', '--apply', '--file', file);
     const text = readFileSync(file, 'utf8');
-    expect(text).toBe(`${original}# BEGIN ptunnel gmail\r\n127.0.0.1 imap.gmail.com\r\n127.0.0.1 smtp.gmail.com\r\n# END ptunnel gmail\r\n`);
+    expect(text).toBe(`${original}# BEGIN ptunnel gmail\r\n127.0.0.1 imap.gmail.com\r\n::1 imap.gmail.com\r\n127.0.0.1 smtp.gmail.com\r\n::1 smtp.gmail.com\r\n# END ptunnel gmail\r\n`);
     expect(text.replace(/\r\n/g, '')).not.toContain('\n');
   });
 

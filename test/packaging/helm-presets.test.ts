@@ -21,10 +21,12 @@ async function hostsPrinted(name: string): Promise<string[]> {
     expect(r.stdout).toBe('');
     return [];
   }
-  return r.stdout
+  // One name per address family (127.0.0.1 and ::1); hostAliases name each once.
+  const names = r.stdout
     .split('\n')
     .filter((l) => l !== '' && !l.startsWith('#'))
     .map((l) => l.split(' ')[1] as string);
+  return [...new Set(names)];
 }
 
 test('presets/ holds the built-in presets, SSH ones among them', () => {

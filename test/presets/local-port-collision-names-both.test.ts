@@ -15,13 +15,13 @@ describe('a local port wanted twice', () => {
     const err = loadError({ env: {}, flags: { presets: ['gmail'], tunnels: ['9993:imap.example.com:993'] } });
     expect(err.userError).toBe(true);
     expect(err.message).toBe(
-      'local port 127.0.0.1:9993 is used twice: by preset gmail (127.0.0.1:9993 -> imap.gmail.com:993) and by mapping 9993:imap.example.com:993; give one of them another local port',
+      'local port localhost:9993 is used twice: by preset gmail (localhost:9993 -> imap.gmail.com:993) and by mapping 9993:imap.example.com:993; give one of them another local port',
     );
   });
 
   it('between two presets under --local-ports same names both', () => {
     const err = loadError({ env: {}, flags: { presets: ['gmail', 'outlook'], localPorts: 'same' } });
-    expect(err.message).toMatch(/^local port 127\.0\.0\.1:993 is used twice: by preset gmail \(.*imap\.gmail\.com:993\) and by preset outlook \(.*outlook\.office365\.com:993\)/);
+    expect(err.message).toMatch(/^local port localhost:993 is used twice: by preset gmail \(.*imap\.gmail\.com:993\) and by preset outlook \(.*outlook\.office365\.com:993\)/);
     expect(err.message).not.toContain('\n');
   });
 

@@ -18,9 +18,10 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export const TEST_ENV: NodeJS.ProcessEnv = { PTUNNEL_DNS: '127.0.0.1:1' };
 
-/** Runs the built CLI to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 20_000 });
+/** Runs the built CLI (or `command`, e.g. the one-file executable) to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), command: string[] = [process.execPath, CLI]) {
+  const [file, ...pre] = command as [string, ...string[]];
+  const r = spawnSync(file, [...pre, ...args], { env, encoding: 'utf8', timeout: 20_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -32,18 +33,19 @@ export interface RunningCli {
   exited: Promise<number | null>;
 }
 
+/** How to start ptunnel: the command line to run it (the binary, say), or a wrapper around node. */
+export type Launch = string[] | ((command: string, args: string[]) => [string, string[]]);
+
 /**
- * Starts the CLI and resolves once it logged a "listening on" line for each tunnel. `wrap` runs
- * it under another command (the Negotiate squid's private mount namespace, see kdc.ts).
+ * Starts the CLI and resolves once it logged a "listening on" line for each tunnel. `launch` is
+ * the command to run (default node dist/main.js), or a wrapper that runs node under another
+ * command (the Negotiate squid's private mount namespace, see kdc.ts).
  */
-export function startCli(
-  args: string[],
-  tunnels: number,
-  env: NodeJS.ProcessEnv = cleanEnv(),
-  wrap: (command: string, args: string[]) => [string, string[]] = (command, argv) => [command, argv],
-): Promise<RunningCli> {
-  const [command, argv] = wrap(process.execPath, [CLI, '--log-format', 'text', ...args]);
-  const proc = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], tunnels: number, env: NodeJS.ProcessEnv = cleanEnv(), launch: Launch = [process.execPath, CLI]): Promise<RunningCli> {
+  const argv = ['--log-format', 'text', ...args];
+  const [command, commandArgs] =
+    typeof launch === 'function' ? launch(process.execPath, [CLI, ...argv]) : [launch[0] as string, [...launch.slice(1), ...argv]];
+  const proc = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

@@ -137,7 +137,7 @@ export function unavailableReason(tools: Record<string, string>): string | undef
  */
 export async function startProxy(options: SquidOptions = {}): Promise<TestProxy> {
   const squid = requireTool('squid', 'apt-get install -y squid');
-  if (!squid) return startEmbeddedProxy(options.port);
+  if (!squid) return startEmbeddedProxy(options.port, options.hosts);
   const dir = squidDir();
   const port = options.port ?? (await freePort());
   const hosts = Object.entries(options.hosts ?? {})
@@ -169,9 +169,12 @@ export async function startProxy(options: SquidOptions = {}): Promise<TestProxy>
  * The `proxy` npm package, run in a child process: it is an ES module, which jest's CommonJS
  * runtime cannot load in-process.
  */
-async function startEmbeddedProxy(fixedPort?: number): Promise<TestProxy> {
+async function startEmbeddedProxy(fixedPort?: number, hosts: Record<string, string> = {}): Promise<TestProxy> {
   const port = fixedPort ?? (await freePort());
-  const script = `import('proxy').then(({ createProxy }) => createProxy(require('node:http').createServer()).listen(${port}, '127.0.0.1'))`;
+  // The names squid would take from its hosts file: the proxy dials through dns.lookup, which
+  // answers them first here.
+  const names = `const names = ${JSON.stringify(hosts)}; const dns = require('node:dns'); const real = dns.lookup; dns.lookup = (h, o, cb) => { const ip = names[String(h).toLowerCase()]; if (!ip) return real(h, o, cb); const f = require('node:net').isIPv6(ip) ? 6 : 4; const all = typeof o === 'object' && o && o.all; (cb || o)(null, all ? [{ address: ip, family: f }] : ip, f); };`;
+  const script = `${names} import('proxy').then(({ createProxy }) => createProxy(require('node:http').createServer()).listen(${port}, '127.0.0.1'))`;
   const { start, stop } = supervise(process.execPath, ['-e', script], port, 10_000, { cwd: join(__dirname, '..', '..') });
   await start();
   return {

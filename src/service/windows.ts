@@ -1,0 +1,57 @@
+import { checkArgs, windowsArg, xmlText } from './quote';
+import { DESCRIPTION, ServiceSpec } from './spec';
+
+export const TASK_NAME = 'ptunnel';
+
+/**
+ * A Task Scheduler task (schtasks /Create /XML) that starts ptunnel when `user` logs on, as that
+ * user with an interactive token: not LocalSystem, so ptunnel keeps the user's Kerberos tickets
+ * for Negotiate single sign-on. Restarted on failure, no time limit, hidden, on battery too.
+ */
+export function windowsTask(spec: ServiceSpec, user: string): string {
+  checkArgs([...spec.command, ...spec.args]);
+  const [program, ...fixed] = spec.command as [string, ...string[]];
+  const args = [...fixed, ...spec.args].map(windowsArg).join(' ');
+  const u = xmlText(user);
+  return [
+    '<?xml version="1.0" encoding="UTF-16"?>',
+    '<!-- Written by "ptunnel service install"; "ptunnel service uninstall" removes it. -->',
+    '<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">',
+    '  <RegistrationInfo>',
+    `    <Description>${xmlText(DESCRIPTION)}</Description>`,
+    `    <URI>\\${TASK_NAME}</URI>`,
+    '  </RegistrationInfo>',
+    '  <Triggers>',
+    '    <LogonTrigger>',
+    '      <Enabled>true</Enabled>',
+    `      <UserId>${u}</UserId>`,
+    '    </LogonTrigger>',
+    '  </Triggers>',
+    '  <Principals>',
+    '    <Principal id="Author">',
+    `      <UserId>${u}</UserId>`,
+    '      <LogonType>InteractiveToken</LogonType>',
+    '      <RunLevel>LeastPrivilege</RunLevel>',
+    '    </Principal>',
+    '  </Principals>',
+    '  <Settings>',
+    '    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>',
+    '    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>',
+    '    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>',
+    '    <ExecutionTimeLimit>PT0S</ExecutionTimeLimit>',
+    '    <RestartOnFailure>',
+    '      <Interval>PT1M</Interval>',
+    '      <Count>999</Count>',
+    '    </RestartOnFailure>',
+    '    <Hidden>true</Hidden>',
+    '  </Settings>',
+    '  <Actions Context="Author">',
+    '    <Exec>',
+    `      <Command>${xmlText(program)}</Command>`,
+    ...(args === '' ? [] : [`      <Arguments>${xmlText(args)}</Arguments>`]),
+    '    </Exec>',
+    '  </Actions>',
+    '</Task>',
+    '',
+  ].join('\n');
+}
