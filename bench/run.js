@@ -11,23 +11,37 @@ const proc = require('./lib/proc');
 const { freePort, waitPort, pageRequest, openIdle, probeIdle, setupLatency } = require('./lib/net');
 const { startSquid, startNginx } = require('./lib/servers');
 const { findTools, versions, machine, parseAb, parseWrk } = require('./lib/tools');
-const { median, percentile, render, targets, fmt, mib } = require('./lib/report');
+const { median, percentile, stat, render, targets, fmt, mib } = require('./lib/report');
 
 const ROOT = path.resolve(__dirname, '..');
-const HELP = `Usage: npm run bench -- [--quick] [--out FILE] [--no-write] [--paths a,b] [--keep-tmp]
+const HELP = `Usage: npm run bench -- [--quick] [--only a,b] [--reps N] [--out FILE] [--no-write] [--keep-tmp]
 
 Starts squid and nginx on loopback and measures, in one run: ab -> nginx (floor), squid as an
 HTTP proxy, ptunnel, socat PROXY: (default backlog and backlog=511), proxytunnel -a and a naive
-Node tunnel (baseline). Prints a markdown table and writes BENCHMARKS.md (full runs only, unless
---out is given).
+Node tunnel (baseline). Every figure is measured --reps times per path, the paths alternated
+(the order rotates each repetition), and reported as the median with its min-max spread; a
+spread over 25 % of the median is flagged. Prints a markdown table and writes BENCHMARKS.md
+(full runs only, unless --out is given).
 
-  --quick        smoke test: small n, 64 MiB download, 3 s wrk, 1000 idle connections
-  --out FILE     write the report here (default: BENCHMARKS.md for a full run, none for --quick)
+  --quick        smoke test: small n, 64 MiB download, 3 s wrk, 1000 idle connections, 3 reps
+  --only LIST    quick A/B: only these tunnels (ptunnel,base,prewarm,socat,socat511,proxytunnel,
+                 naive) plus the machine's floor (ab -> nginx, squid with ab -X), a small profile
+                 (ab -n 500, 256 MiB download and 1 s wrk through the tunnels
+                 only, no idle test unless --idle); about a
+                 minute for two tunnels at --reps 9
+  --paths LIST   only these paths, exactly (floor and squid only if listed), full profile
+  --reps N       repetitions per path for every figure (default 5; the targets want >= 5)
+  --idle         with --only: run the idle-connections test too
+  --baseline JS  also measure this build of ptunnel (a dist/main.js, e.g. from a checkout of main),
+                 as path "base", alternated with the current one: the A/B of a change
+  --prewarm N    N for the --prewarm paths (prewarm, basicPrewarm; default 2; 0 leaves them out)
+  --out FILE     write the report here (default: BENCHMARKS.md for a full run, none otherwise)
   --no-write     print only
-  --paths LIST   only these paths (floor,squid,ptunnel,socat,socat511,proxytunnel,naive)
   --keep-tmp     keep the temp dir (configs, logs)
   --ab-n N, --ab-runs N        override ab's request count and run count (for profiling)
-  --ptunnel-node-args="ARGS"   extra node flags for ptunnel, e.g. ="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --ptunnel-node-args="ARGS"   extra node flags for ptunnel (and prewarm), e.g. ="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --base-node-args="ARGS"      node flags for the --baseline build; with --baseline dist/main.js this
+                               is the A/B of a V8 setting: same build, two sets of flags
 `;
 
 let opt;
@@ -38,8 +52,14 @@ try {
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     paths: { type: 'string' },
+    only: { type: 'string' },
+    reps: { type: 'string' },
+    idle: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    prewarm: { type: 'string' },
     'keep-tmp': { type: 'boolean', default: false },
     'ptunnel-node-args': { type: 'string', default: '' },
+    'base-node-args': { type: 'string', default: '' },
     'ab-n': { type: 'string' },
     'ab-runs': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -54,12 +74,22 @@ if (opt.help) {
   process.exit(0);
 }
 
-const params = opt.quick
-  ? { abN: 200, abC: 5, abRuns: 1, bigSize: 64 * 2 ** 20, bigLabel: '64 MiB', dlRuns: 1, wrkSecs: 3, wrkConns: 200, wrkThreads: 2, idleCount: 1000, idleBatch: 250, setupCount: 50 }
-  : { abN: 1000, abC: 5, abRuns: 3, bigSize: 2 ** 30, bigLabel: '1 GiB', dlRuns: 3, wrkSecs: 10, wrkConns: 200, wrkThreads: 2, idleCount: 10_000, idleBatch: 500, setupCount: 500 };
-
+const abMode = opt.only !== undefined;
+const profile = opt.quick ? 'quick' : abMode ? 'ab' : 'full';
+const params = {
+  quick: { abN: 200, abC: 5, reps: 3, bigSize: 64 * 2 ** 20, bigLabel: '64 MiB', wrkSecs: 3, wrkConns: 200, wrkThreads: 2, idleCount: 1000, idleBatch: 250, setupCount: 50, idle: true },
+  ab: { abN: 500, abC: 5, reps: 5, bigSize: 256 * 2 ** 20, bigLabel: '256 MiB', wrkSecs: 1, wrkConns: 200, wrkThreads: 2, idleCount: 10_000, idleBatch: 500, setupCount: 100, idle: opt.idle },
+  full: { abN: 1000, abC: 5, reps: 5, bigSize: 2 ** 30, bigLabel: '1 GiB', wrkSecs: 10, wrkConns: 200, wrkThreads: 2, idleCount: 10_000, idleBatch: 500, setupCount: 500, idle: true },
+}[profile];
+params.profile = profile;
+if (opt.reps) params.reps = Number(opt.reps);
+if (opt['ab-runs']) params.reps = Number(opt['ab-runs']);
 if (opt['ab-n']) params.abN = Number(opt['ab-n']);
-if (opt['ab-runs']) params.abRuns = Number(opt['ab-runs']);
+if (!Number.isInteger(params.reps) || params.reps < 1) {
+  process.stderr.write(`bench: --reps wants a whole number >= 1\n${HELP}`);
+  process.exit(2);
+}
+params.prewarm = opt.prewarm !== undefined ? Number(opt.prewarm) : 2;
 
 const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
@@ -110,14 +140,29 @@ async function main() {
     { key: 'floor', label: 'ab -> nginx (floor)', kind: 'direct' },
     { key: 'squid', label: 'squid as HTTP proxy (ab -X)', kind: 'httpproxy' },
     { key: 'ptunnel', label: 'ptunnel', kind: 'tunnel', singleProcess: true, idleTest: true },
+    { key: 'base', label: 'ptunnel (baseline build)', kind: 'tunnel', singleProcess: true, idleTest: true, needs: 'baseline' },
+    { key: 'prewarm', label: `ptunnel --prewarm ${params.prewarm}`, kind: 'tunnel', singleProcess: true, needs: 'prewarm', warm: true },
+    // Set-up latency through a squid that wants Basic (the first of the authenticating rows;
+    // NTLM and Negotiate join once the bench can start such a proxy: add paths here with
+    // auth: 'NTLM' / 'Negotiate' and they land in the latency-by-scheme table).
+    { key: 'basic', label: 'ptunnel, Basic', kind: 'tunnel', singleProcess: true, setupOnly: true, auth: 'Basic' },
+    { key: 'basicPrewarm', label: `ptunnel, Basic, --prewarm ${params.prewarm}`, kind: 'tunnel', singleProcess: true, setupOnly: true, auth: 'Basic', needs: 'prewarm', warm: true },
     { key: 'socat', label: 'socat PROXY: (default backlog)', kind: 'tunnel', tool: 'socat', multiProcess: true },
     { key: 'socat511', label: 'socat PROXY: backlog=511', kind: 'tunnel', tool: 'socat', multiProcess: true },
     { key: 'proxytunnel', label: 'proxytunnel -a', kind: 'tunnel', tool: 'proxytunnel', multiProcess: true },
     { key: 'naive', label: 'naive Node tunnel (baseline)', kind: 'tunnel', singleProcess: true, idleTest: true },
   ];
-  const only = opt.paths ? new Set(opt.paths.split(',')) : null;
+  const known = new Set(all.map((p) => p.key));
+  const listed = (opt.only ?? opt.paths)?.split(',').filter(Boolean) ?? null;
+  for (const k of listed ?? []) if (!known.has(k)) throw new Error(`unknown path "${k}" (known: ${[...known].join(', ')})`);
+  // The quick A/B always carries the machine's floor: a tunnel's figure means little without it.
+  const only = listed ? new Set(abMode ? ['floor', 'squid', ...listed] : listed) : null;
   const notes = [];
+  const baselineCli = opt.baseline ? path.resolve(opt.baseline) : null;
+  if (baselineCli && !fs.existsSync(baselineCli)) throw new Error(`--baseline ${baselineCli}: no such file`);
   const paths = all.filter((p) => {
+    if (p.needs === 'baseline' && !baselineCli) return false;
+    if (p.needs === 'prewarm' && !(params.prewarm > 0 && (!only || only.has(p.key)))) return false;
     if (only && !only.has(p.key)) return false;
     if (p.tool && !found[p.tool]) {
       notes.push(`${p.label}: skipped, ${p.tool} is not installed.`);
@@ -129,6 +174,11 @@ async function main() {
     }
     return true;
   });
+  if (paths.some((p) => p.warm) && !prewarmSupported(cli)) {
+    notes.push(`ptunnel --prewarm: skipped, this build has no --prewarm flag.`);
+    for (let i = paths.length - 1; i >= 0; i -= 1) if (paths[i].warm) paths.splice(i, 1);
+  }
+  const basicPort = paths.some((p) => p.auth === 'Basic') ? await freePort() : null;
 
   // Ports: one nginx port per path (tells paths apart in the logs), one local port per tunnel.
   const squidPort = await freePort();
@@ -141,15 +191,23 @@ async function main() {
   }
   const nginx = await startNginx({ bin: found.nginx, dir: tmp, ports: paths.map((p) => p.nginxPort), bigSize: params.bigSize });
   const squid = await startSquid({ bin: found.squid, dir: tmp, port: squidPort });
+  const basicSquid = basicPort ? await startSquid({ bin: found.squid, dir: tmp, port: basicPort, basicAuth: true, name: 'squid-basic' }) : null;
   log(`nginx on ${paths.map((p) => p.nginxPort).join(',')}, squid on ${squidPort}, temp dir ${tmp}`);
 
+  const nodeArgs = opt['ptunnel-node-args'].split(/\s+/).filter(Boolean);
   for (const p of paths) {
     if (p.kind !== 'tunnel') continue;
     const target = `127.0.0.1:${p.nginxPort}`;
     const logFile = path.join(tmp, `${p.key}.log`);
+    const proxyUrl = p.auth === 'Basic' ? `http://bench:bench@127.0.0.1:${basicPort}` : `127.0.0.1:${squidPort}`;
+    const ptunnelArgs = ['--mode', 'proxy', '-p', proxyUrl, '-q', `${p.port}:${target}`, ...(p.warm ? ['--prewarm', String(params.prewarm)] : [])];
+    const t0 = process.hrtime.bigint();
     if (p.key === 'ptunnel') {
-      const nodeArgs = opt['ptunnel-node-args'].split(/\s+/).filter(Boolean);
-      p.child = proc.spawnTracked('ptunnel', process.execPath, [...nodeArgs, cli, '--mode', 'proxy', '-p', `127.0.0.1:${squidPort}`, '-q', `${p.port}:${target}`], { logFile });
+      p.child = proc.spawnTracked('ptunnel', process.execPath, [...nodeArgs, cli, ...ptunnelArgs], { logFile });
+    } else if (p.key === 'base') {
+      p.child = proc.spawnTracked('base', process.execPath, [...opt['base-node-args'].split(/\s+/).filter(Boolean), baselineCli, ...ptunnelArgs], { logFile });
+    } else if (p.key === 'prewarm' || p.auth) {
+      p.child = proc.spawnTracked(p.key, process.execPath, [...nodeArgs, cli, ...ptunnelArgs], { logFile });
     } else if (p.key === 'naive') {
       p.child = proc.spawnTracked('naive', process.execPath, [path.join(__dirname, 'naive-tunnel.js'), String(p.port), `127.0.0.1:${squidPort}`, target], { logFile });
     } else if (p.key === 'socat' || p.key === 'socat511') {
@@ -159,6 +217,7 @@ async function main() {
       p.child = proc.spawnTracked('proxytunnel', found.proxytunnel, ['-q', '-a', String(p.port), '-p', `127.0.0.1:${squidPort}`, '-d', target], { logFile });
     }
     await waitPort(p.port, 10_000, p.child);
+    p.startMs = Number(process.hrtime.bigint() - t0) / 1e6;
     p.opened += 1; // waitPort's probe connection
   }
 
@@ -171,113 +230,140 @@ async function main() {
     p.opened += 1;
     if (r.stdout.trim() !== '200') throw new Error(`${p.label}: sanity request failed (${r.stdout.trim()} ${r.stderr.trim()})`);
   }
-  log(`all ${paths.length} paths answer; ${opt.quick ? 'quick' : 'full'} run starts`);
+  log(`all ${paths.length} paths answer; ${profile} run starts, ${params.reps} alternated repetitions per path`);
   const t0 = Date.now();
+  const reps = params.reps;
+  // Repetition i visits the paths in an order rotated by i, so no path always runs first (the
+  // first runs after a pause are often outliers) or always right after the same neighbour.
+  const rotated = (list, i) => list.map((_, j) => list[(i + j) % list.length]);
+  const series = (p, name) => ((p.series ??= {})[name] ??= []);
 
-  // 1. New-connection set-up latency, sequential.
-  for (const p of paths) {
-    const req = pageRequest({ nginxPort: p.nginxPort, viaHttpProxy: p.kind === 'httpproxy', close: true });
-    const r = await setupLatency({ port: p.port, count: params.setupCount, request: req });
-    p.opened += params.setupCount + 10;
-    p.setup = { p50: percentile(r.samples, 50), p99: percentile(r.samples, 99), errors: r.errors };
-    log(`setup ${p.key}: p50 ${fmt(p.setup.p50, 3)} ms p99 ${fmt(p.setup.p99, 3)} ms (${r.errors} errors)`);
+  // 1. New-connection set-up latency, sequential; each repetition adds its share of samples.
+  {
+    const perRep = Math.max(10, Math.ceil(params.setupCount / reps));
+    const samples = Object.fromEntries(paths.map((p) => [p.key, []]));
+    for (let i = 0; i < reps; i += 1) {
+      for (const p of rotated(paths, i)) {
+        const req = pageRequest({ nginxPort: p.nginxPort, viaHttpProxy: p.kind === 'httpproxy', close: true });
+        // A warm pool refills in the background: every path gets the same short pause between
+        // connections, the time a refill through a loopback proxy takes.
+        const r = await setupLatency({ port: p.port, count: perRep, request: req, warmup: i === 0 ? 10 : 2, gapMs: 10 });
+        p.opened += perRep + (i === 0 ? 10 : 2);
+        samples[p.key].push(...r.samples);
+        series(p, 'setupP50').push(percentile(r.samples, 50));
+        p.setupErrors = (p.setupErrors ?? 0) + r.errors;
+      }
+    }
+    for (const p of paths) {
+      p.setup = { p50: percentile(samples[p.key], 50), p99: percentile(samples[p.key], 99), errors: p.setupErrors, n: samples[p.key].length };
+      log(`setup ${p.key}: p50 ${fmt(p.setup.p50, 3)} ms p99 ${fmt(p.setup.p99, 3)} ms over ${p.setup.n} (${p.setupErrors} errors)`);
+    }
   }
 
-  // 2. ab, interleaved across paths so that load from others on the machine spreads evenly.
+  // 2. ab, alternated across paths so that load from others on the machine spreads evenly.
+  const abPaths = paths.filter((p) => !p.setupOnly);
   for (const ka of [false, true]) {
-    const runs = Object.fromEntries(paths.map((p) => [p.key, []]));
-    const cpu = Object.fromEntries(paths.map((p) => [p.key, []]));
-    const srvCpu = Object.fromEntries(paths.map((p) => [p.key, { squid: [], nginx: [] }]));
-    for (let i = 0; i < params.abRuns; i += 1) {
-      for (const p of paths) {
+    const tag = ka ? 'abKa' : 'abNoKa';
+    for (let i = 0; i < reps; i += 1) {
+      for (const p of rotated(abPaths, i)) {
         const cpu0 = p.child ? proc.treeCpuMs(p.child.pid) : null;
         const sq0 = proc.treeCpuMs(squid.child.pid);
-        const ng0 = proc.treeCpuMs(nginx.child.pid);
         const r = await proc.run(found.ab, ['-n', String(params.abN), '-c', String(params.abC), '-s', '30', '-r', ...(ka ? ['-k'] : []), ...proxyArgs(p, '-X'), urlOf(p, '/index.html')], { timeoutMs: 600_000 });
         const a = parseAb(r.stdout);
-        if (p.child) cpu[p.key].push(((proc.treeCpuMs(p.child.pid) - cpu0) * 1000) / params.abN);
-        srvCpu[p.key].squid.push(((proc.treeCpuMs(squid.child.pid) - sq0) * 1000) / params.abN);
-        srvCpu[p.key].nginx.push(((proc.treeCpuMs(nginx.child.pid) - ng0) * 1000) / params.abN);
+        if (p.child) series(p, `${tag}Cpu`).push(((proc.treeCpuMs(p.child.pid) - cpu0) * 1000) / params.abN);
+        series(p, `${tag}SquidCpu`).push(((proc.treeCpuMs(squid.child.pid) - sq0) * 1000) / params.abN);
         if (a.meanMs === null) log(`ab ${p.key} ${ka ? 'KA' : 'no-KA'} failed: ${r.stderr.trim().split('\n').pop()}`);
         if (a.failed || a.non2xx) log(`ab ${p.key}: ${a.failed} failed, ${a.non2xx} non-2xx`);
         p.opened += ka ? params.abC : (a.complete ?? 0);
-        runs[p.key].push(a.meanMs);
-        (p.abDetail ??= []).push({ ka, ...a });
+        series(p, tag).push(a.meanMs);
       }
     }
-    for (const p of paths) {
-      p[ka ? 'abKa' : 'abNoKa'] = median(runs[p.key]);
-      p[ka ? 'abKaRuns' : 'abNoKaRuns'] = runs[p.key];
-      p[ka ? 'cpuKa' : 'cpuNoKa'] = median(cpu[p.key]);
-      p[ka ? 'squidCpuKa' : 'squidCpuNoKa'] = median(srvCpu[p.key].squid);
-      p[ka ? 'nginxCpuKa' : 'nginxCpuNoKa'] = median(srvCpu[p.key].nginx);
-      log(`ab ${ka ? 'KA   ' : 'no-KA'} ${p.key}: ${runs[p.key].map((x) => fmt(x, 3)).join(' ')} ms/req; CPU ms/1000 req: tunnel ${fmt(p[ka ? 'cpuKa' : 'cpuNoKa'], 0)} squid ${fmt(p[ka ? 'squidCpuKa' : 'squidCpuNoKa'], 0)} nginx ${fmt(p[ka ? 'nginxCpuKa' : 'nginxCpuNoKa'], 0)}`);
-    }
+    for (const p of abPaths) log(`ab ${ka ? 'KA   ' : 'no-KA'} ${p.key}: ${p.series[tag].map((x) => fmt(x, 3)).join(' ')} ms/req`);
   }
 
-  // 3. Download of the big file, interleaved, median.
-  {
-    const runs = Object.fromEntries(paths.map((p) => [p.key, []]));
-    for (let i = 0; i < params.dlRuns; i += 1) {
-      for (const p of paths) {
-        const r = await proc.run(found.curl, ['-sS', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', '--max-time', '600', ...proxyArgs(p, '-x'), urlOf(p, '/big.bin')], { timeoutMs: 620_000 });
-        p.opened += 1;
-        const [size, secs] = r.stdout.trim().split(' ').map(Number);
-        if (size !== params.bigSize) {
-          log(`download ${p.key}: got ${size} of ${params.bigSize} bytes (${r.stderr.trim()})`);
-          runs[p.key].push(null);
-        } else runs[p.key].push(size / secs / 1e6);
-      }
-    }
-    for (const p of paths) {
-      p.mbps = median(runs[p.key]);
-      p.mbpsRuns = runs[p.key];
-      log(`download ${p.key}: ${runs[p.key].map((x) => fmt(x, 0)).join(' ')} MB/s`);
+  // The quick A/B keeps the floor to what its ratios use (ab and set-up): the download and wrk
+  // run through the tunnels only.
+  const heavy = (abMode ? paths.filter((p) => p.kind === 'tunnel') : paths).filter((p) => !p.setupOnly);
+  // 3. Download of the big file, alternated.
+  for (let i = 0; i < reps; i += 1) {
+    for (const p of rotated(heavy, i)) {
+      const r = await proc.run(found.curl, ['-sS', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', '--max-time', '600', ...proxyArgs(p, '-x'), urlOf(p, '/big.bin')], { timeoutMs: 620_000 });
+      p.opened += 1;
+      const [size, secs] = r.stdout.trim().split(' ').map(Number);
+      if (size !== params.bigSize) {
+        log(`download ${p.key}: got ${size} of ${params.bigSize} bytes (${r.stderr.trim()})`);
+        series(p, 'mbps').push(null);
+      } else series(p, 'mbps').push(size / secs / 1e6);
     }
   }
+  for (const p of heavy) log(`download ${p.key}: ${p.series.mbps.map((x) => fmt(x, 0)).join(' ')} MB/s`);
 
-  // 4. wrk, with the RSS of the tunnel process (tree) sampled and VmHWM read for Node tunnels.
+  // 4. wrk, alternated, with the RSS of the tunnel process (tree) sampled and VmHWM read for
+  // Node tunnels (reset before each run, so each repetition has its own peak).
   if (found.wrk) {
-    for (const p of paths) {
-      await sleep(1000);
-      const args = ['-c', String(params.wrkConns), '-t', String(params.wrkThreads), '-d', `${params.wrkSecs}s`, '--latency'];
-      if (p.kind === 'httpproxy') {
-        const script = path.join(tmp, 'wrk-proxy.lua');
-        fs.writeFileSync(script, `wrk.path = "http://127.0.0.1:${p.nginxPort}/w/index.html"\n`);
-        args.push('-s', script, `http://127.0.0.1:${squidPort}/`);
-      } else args.push(urlOf(p, '/w/index.html'));
-      const logBefore = fileSize(nginx.wrkLogPath);
-      const squidBefore = squid.accessLog().length;
-      let sampler;
-      if (p.child) {
-        if (p.singleProcess) proc.resetPeak(p.child.pid);
-        sampler = proc.rssSampler(p.child.pid, 200);
+    for (let i = 0; i < reps; i += 1) {
+      for (const p of rotated(heavy, i)) {
+        await sleep(abMode ? 200 : 1000);
+        const args = ['-c', String(params.wrkConns), '-t', String(params.wrkThreads), '-d', `${params.wrkSecs}s`, '--latency'];
+        if (p.kind === 'httpproxy') {
+          const script = path.join(tmp, 'wrk-proxy.lua');
+          fs.writeFileSync(script, `wrk.path = "http://127.0.0.1:${p.nginxPort}/w/index.html"\n`);
+          args.push('-s', script, `http://127.0.0.1:${squidPort}/`);
+        } else args.push(urlOf(p, '/w/index.html'));
+        const logBefore = fileSize(nginx.wrkLogPath);
+        const squidBefore = squid.accessLog().length;
+        let sampler;
+        if (p.child) {
+          if (p.singleProcess) proc.resetPeak(p.child.pid);
+          sampler = proc.rssSampler(p.child.pid, 200);
+        }
+        const r = await proc.run(found.wrk, args, { timeoutMs: (params.wrkSecs + 60) * 1000 });
+        const w = parseWrk(r.stdout);
+        if (sampler) {
+          const sampled = sampler.stop();
+          w.peakRss = p.singleProcess ? Math.max(sampled, proc.readStatus(p.child.pid).hwm) : sampled;
+        }
+        await sleep(700); // nginx flushes its wrk log every 500 ms
+        if (p.kind === 'httpproxy') {
+          const lines = squid.accessLog().slice(squidBefore).split('\n');
+          const conns = new Set(lines.filter((l) => l.includes(`http://127.0.0.1:${p.nginxPort}/w/`) && l.includes('/200 ')).map((l) => l.split(' ')[1]));
+          w.served = conns.size;
+        } else {
+          const lines = readFrom(nginx.wrkLogPath, logBefore).split('\n');
+          const conns = new Set(lines.filter((l) => l.startsWith(`${p.nginxPort} `) && l.endsWith(' 200')).map((l) => l.split(' ')[1]));
+          w.served = conns.size;
+        }
+        p.opened += w.served;
+        (p.wrkRuns ??= []).push(w);
+        series(p, 'wrkRps').push(Number.isFinite(w.rps) ? w.rps : null);
+        series(p, 'wrkP99').push(w.p99);
+        if (w.peakRss) series(p, 'wrkRss').push(w.peakRss);
+        if (!Number.isFinite(w.rps)) log(`wrk ${p.key} failed: ${r.stderr.trim()} ${r.stdout.trim()}`);
       }
-      const r = await proc.run(found.wrk, args, { timeoutMs: (params.wrkSecs + 60) * 1000 });
-      const w = parseWrk(r.stdout);
-      if (sampler) {
-        const sampled = sampler.stop();
-        w.peakRss = p.singleProcess ? Math.max(sampled, proc.readStatus(p.child.pid).hwm) : sampled;
-      }
-      await sleep(1200); // nginx flushes its wrk log every 500 ms
-      if (p.kind === 'httpproxy') {
-        const lines = squid.accessLog().slice(squidBefore).split('\n');
-        const conns = new Set(lines.filter((l) => l.includes(`http://127.0.0.1:${p.nginxPort}/w/`) && l.includes('/200 ')).map((l) => l.split(' ')[1]));
-        w.served = conns.size;
-      } else {
-        const lines = readFrom(nginx.wrkLogPath, logBefore).split('\n');
-        const conns = new Set(lines.filter((l) => l.startsWith(`${p.nginxPort} `) && l.endsWith(' 200')).map((l) => l.split(' ')[1]));
-        w.served = conns.size;
-      }
-      p.opened += w.served;
-      p.wrk = w;
-      if (!Number.isFinite(w.rps)) log(`wrk ${p.key} failed: ${r.stderr.trim()} ${r.stdout.trim()}`);
-      log(`wrk ${p.key}: ${fmt(w.rps, 0)} req/s p50 ${fmt(w.p50)} p99 ${fmt(w.p99)} ms, errors ${JSON.stringify(w.errors)} non2xx ${w.non2xx}, served ${w.served}${w.peakRss ? `, peak RSS ${mib(w.peakRss)} MiB` : ''}`);
+    }
+    for (const p of heavy) {
+      const runs = p.wrkRuns;
+      // The verdicts on errors and connections served take the worst repetition.
+      p.wrk = {
+        rps: median(p.series.wrkRps),
+        p50: median(runs.map((w) => w.p50)),
+        p99: median(p.series.wrkP99),
+        peakRss: median(p.series.wrkRss ?? []),
+        errorTotal: Math.max(...runs.map((w) => w.errorTotal)),
+        served: Math.min(...runs.map((w) => w.served)),
+      };
+      log(`wrk ${p.key}: ${p.series.wrkRps.map((x) => fmt(x, 0)).join(' ')} req/s, errors max ${p.wrk.errorTotal}, served min ${p.wrk.served}${p.wrk.peakRss ? `, peak RSS ${p.series.wrkRss.map(mib).join(' ')} MiB` : ''}`);
     }
   } else notes.push('wrk is not installed: wrk columns and the RSS-under-load figure are missing.');
+  for (const p of paths) {
+    p.stats = Object.fromEntries(Object.entries(p.series).map(([k, v]) => [k, stat(v)]));
+    p.abNoKa = p.stats.abNoKa?.median ?? null;
+    p.abKa = p.stats.abKa?.median ?? null;
+    p.mbps = p.stats.mbps?.median ?? null;
+  }
 
   // 5. Idle connections held open (Node tunnels; socat and proxytunnel would need a process each).
-  for (const p of paths.filter((x) => x.idleTest)) {
+  for (const p of params.idle ? paths.filter((x) => x.idleTest) : []) {
     await sleep(1000);
     const pid = p.child.pid;
     const base = proc.readStatus(pid).rss;
@@ -311,30 +397,33 @@ async function main() {
   await sleep(1500);
   const accessLines = squid.accessLog().split('\n').filter(Boolean);
   for (const p of paths) {
-    if (p.kind === 'direct') continue;
+    if (p.kind === 'direct' || p.auth) continue;
     const mine =
       p.kind === 'tunnel'
         ? accessLines.filter((l) => l.split(' ')[4] === 'CONNECT' && l.split(' ')[5] === `127.0.0.1:${p.nginxPort}`)
         : accessLines.filter((l) => l.split(' ')[4] === 'GET' && l.split(' ')[5]?.startsWith(`http://127.0.0.1:${p.nginxPort}/`));
     const ok = mine.filter((l) => /\/200$/.test(l.split(' ')[2])).length;
     // ab -k and wrk may open a few more than counted; HTTP proxying counts requests instead.
-    const expected = p.kind === 'tunnel' ? p.opened : 2 * params.abN * params.abRuns;
+    const expected = p.kind === 'tunnel' ? p.opened : 2 * params.abN * params.reps;
     p.log = { ok, bad: mine.length - ok, expected, pass: ok >= expected };
   }
   const minutes = (Date.now() - t0) / 60_000;
   log(`measurements took ${fmt(minutes, 1)} min`);
 
-  const run = { date: new Date().toISOString(), params, paths, notes, machine: machine(), versions: versions(found, ROOT), isolated, minutes, quick: opt.quick };
+  const byKey = Object.fromEntries(paths.map((p) => [p.key, p]));
+  const setupByScheme = { none: { cold: byKey.ptunnel, warm: byKey.prewarm } };
+  if (byKey.basic || byKey.basicPrewarm) setupByScheme.Basic = { cold: byKey.basic, warm: byKey.basicPrewarm };
+  const run = { setupByScheme, date: new Date().toISOString(), params, paths, notes, machine: machine(), versions: versions(found, ROOT), isolated, minutes, quick: profile !== 'full' };
   const md = document(run);
   process.stdout.write(`${render(run)}\n`);
-  const outFile = opt['no-write'] ? null : (opt.out ?? (opt.quick ? null : path.join(ROOT, 'BENCHMARKS.md')));
+  const outFile = opt['no-write'] ? null : (opt.out ?? (profile === 'full' ? path.join(ROOT, 'BENCHMARKS.md') : null));
   if (outFile) {
     fs.writeFileSync(outFile, md);
     log(`wrote ${outFile}`);
   }
   const resultsDir = path.join(__dirname, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const json = path.join(resultsDir, `${run.date.replace(/[:.]/g, '-')}${opt.quick ? '-quick' : ''}.json`);
+  const json = path.join(resultsDir, `${run.date.replace(/[:.]/g, '-')}${profile === 'full' ? '' : `-${profile}`}.json`);
   fs.writeFileSync(json, JSON.stringify(run, (k, v) => (k === 'child' ? undefined : v), 2));
   log(`raw figures: ${path.relative(ROOT, json)}`);
   return targets(run).every((t) => t.ok !== false) ? 0 : 3;
@@ -347,11 +436,11 @@ function document(run) {
   const lines = [
     '# ptunnel benchmarks',
     '',
-    `Generated by \`npm run bench\` (\`bench/run.js\`) on ${run.date.slice(0, 10)} at ${run.date.slice(11, 16)} UTC${run.quick ? ' — **quick mode (smoke test), not a full run**' : ''}; the measurements took ${fmt(run.minutes, 1)} minutes.`,
+    `Generated by \`npm run bench\` (\`bench/run.js\`) on ${run.date.slice(0, 10)} at ${run.date.slice(11, 16)} UTC${run.quick ? ` — **${run.params.profile} mode, not a full run**` : ''}; the measurements took ${fmt(run.minutes, 1)} minutes.`,
     '',
     `**Machine:** ${m.nproc} CPUs (${m.cpu}), ${m.memGiB} GiB RAM, Linux ${m.kernel}, ${m.os}. ` +
       'This is a **shared 2-core machine**: other engineers ran tests on it at the same time, so figures are noisy; ' +
-      'each path is measured interleaved with the others and the table gives medians.',
+      `each figure is measured ${p.reps} times per path, the paths alternated (the order rotates each repetition), and reported as the median with its min–max range; a path whose range is over 25 % of its median is flagged ⚠ and its ratios should not be trusted.`,
     '',
     `**Versions:** ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join(', ')}.`,
     '',
@@ -359,11 +448,12 @@ function document(run) {
     '',
     `- Everything runs on loopback${run.isolated ? ', inside a private network namespace (`unshare -n`) that has nothing but `lo`' : ''}: squid (generated config: CONNECT allowed, \`cache deny all\`, one access-log line per request/tunnel), nginx (one worker, \`sendfile\`, a ${p.bigLabel} sparse file and a 612-byte page), and each path on its own nginx port so its requests can be told apart.`,
     '- Paths: `ab -> nginx` (floor, no proxy); squid as a plain HTTP proxy (`ab -X`); `ptunnel --mode proxy -q`; `socat TCP-LISTEN:P,fork,reuseaddr PROXY:127.0.0.1:HOST:PORT,proxyport=SQUID` with the default backlog (5) and with `backlog=511`; `proxytunnel -a P` (a process per connection); `bench/naive-tunnel.js`, a 60-line tunnel on `net` and `pipe`, as a baseline.',
-    `- ab: \`ab -n ${p.abN} -c ${p.abC}\` with and without \`-k\`, ${p.abRuns} runs per path, interleaved; the figure is the median of "Time per request (mean)". CPU ms per 1000 requests is the tunnel process tree's user+system time during those runs.`,
-    `- Download: \`curl\` fetches the ${p.bigLabel} file (${p.dlRuns} runs, median), MB = 10^6 bytes.`,
-    `- wrk: \`wrk -c ${p.wrkConns} -t ${p.wrkThreads} -d ${p.wrkSecs}s --latency\` (default 2 s timeout); errors are socket errors plus non-2xx; "conns served" counts distinct connections nginx (or, for squid, squid's log) answered with 200. Peak RSS: VmHWM for the Node tunnels (reset before wrk), the sampled sum of the process tree's VmRSS for socat and proxytunnel.`,
+    `- ab: \`ab -n ${p.abN} -c ${p.abC}\` with and without \`-k\`, ${p.reps} runs per path, alternated; the figure is the median of "Time per request (mean)". CPU ms per 1000 requests is the tunnel process tree's user+system time during those runs.`,
+    `- Download: \`curl\` fetches the ${p.bigLabel} file (${p.reps} runs, median), MB = 10^6 bytes.`,
+    `- wrk: \`wrk -c ${p.wrkConns} -t ${p.wrkThreads} -d ${p.wrkSecs}s --latency\` (default 2 s timeout), ${p.reps} runs per path, median; errors (the worst run) are socket errors plus non-2xx; "conns served" (the worst run) counts distinct connections nginx (or, for squid, squid's log) answered with 200. Peak RSS: VmHWM for the Node tunnels (reset before wrk), the sampled sum of the process tree's VmRSS for socat and proxytunnel.`,
     `- Idle: ${p.idleCount} connections opened in batches of ${p.idleBatch}, each carrying one keep-alive request and response (a working tunnel end to end), then held idle; RSS read 2 s later; 100 of them are probed with a second request before closing.`,
-    `- Set-up latency: ${p.setupCount} sequential new connections: time from \`connect()\` to the first byte of the response to a small GET.`,
+    `- Set-up latency: about ${p.setupCount} sequential new connections per path, in ${p.reps} alternated batches: time from \`connect()\` to the first byte of the response to a small GET; p50/p99 with 10 ms between connections (so a --prewarm pool can refill, for every path alike); over all samples, the spread is that of the batches' p50.`,
+    '- Start-up: time from spawning the tunnel to its port accepting a connection.',
     '- Each tunnel\'s CONNECT lines in squid\'s access log are counted against the connections the clients opened.',
     '',
     '## Results',
@@ -374,7 +464,8 @@ function document(run) {
   lines.push('## Individual runs', '');
   for (const x of run.paths) {
     lines.push(
-      `- ${x.label}: ab no-KA ${(x.abNoKaRuns ?? []).map((n) => fmt(n, 3)).join(' / ')} ms; ab KA ${(x.abKaRuns ?? []).map((n) => fmt(n, 3)).join(' / ')} ms; download ${(x.mbpsRuns ?? []).map((n) => fmt(n, 0)).join(' / ')} MB/s` +
+      `- ${x.label}: ab no-KA ${(x.series?.abNoKa ?? []).map((n) => fmt(n, 3)).join(' / ')} ms; ab KA ${(x.series?.abKa ?? []).map((n) => fmt(n, 3)).join(' / ')} ms; download ${(x.series?.mbps ?? []).map((n) => fmt(n, 0)).join(' / ')} MB/s; wrk ${(x.series?.wrkRps ?? []).map((n) => fmt(n, 0)).join(' / ')} req/s` +
+        (x.series?.wrkRss ? `; wrk peak RSS ${x.series.wrkRss.map(mib).join(' / ')} MiB` : '') +
         (x.idle ? `; idle: RSS ${mib(x.idle.base)} -> ${mib(x.idle.rss)} MiB, descriptors ${x.idle.fd0} -> ${x.idle.fds} -> ${x.idle.fdAfter} after close, RSS after close ${mib(x.idle.rssAfter)} MiB` : ''),
     );
   }
@@ -382,6 +473,15 @@ function document(run) {
   const notesFile = path.join(__dirname, 'ANALYSIS.md');
   if (fs.existsSync(notesFile)) lines.push(fs.readFileSync(notesFile, 'utf8').trim(), '');
   return lines.join('\n');
+}
+
+/** Whether this build knows --prewarm (older builds, e.g. a --baseline, do not). */
+function prewarmSupported(cli) {
+  try {
+    return require('node:child_process').execFileSync(process.execPath, [cli, '--help'], { encoding: 'utf8' }).includes('--prewarm');
+  } catch {
+    return false;
+  }
 }
 
 function newestMtime(dir) {

@@ -127,10 +127,11 @@ async function probeIdle(sockets, request, sample) {
 }
 
 /** Sequential new connections: time from connect() to the first byte of the response. */
-async function setupLatency({ port, count, request, warmup = 10 }) {
+async function setupLatency({ port, count, request, warmup = 10, gapMs = 0 }) {
   const samples = [];
   let errors = 0;
   for (let i = 0; i < count + warmup; i += 1) {
+    if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
     try {
       const ms = await new Promise((resolve, reject) => {
         const t0 = process.hrtime.bigint();

@@ -9,8 +9,8 @@ const { waitPort } = require('./net');
  * squid: CONNECT allowed to any port from loopback, nothing cached, one access-log line per
  * request or tunnel with the client's source port (so tunnels can be counted per path).
  */
-async function startSquid({ bin, dir, port }) {
-  const sdir = path.join(dir, 'squid');
+async function startSquid({ bin, dir, port, basicAuth = false, name = 'squid' }) {
+  const sdir = path.join(dir, name);
   fs.mkdirSync(sdir, { recursive: true });
   fs.chmodSync(sdir, 0o777); // squid drops to the "proxy" user when started as root
   const conf = [
@@ -31,13 +31,17 @@ async function startSquid({ bin, dir, port }) {
     'client_idle_pconn_timeout 10 minutes',
     'acl CONNECT method CONNECT',
     'acl loopback src 127.0.0.0/8',
-    'http_access allow loopback',
+    // Basic through a helper that accepts any user: the cost measured is the 407 round and
+    // squid's helper call, not a password check.
+    ...(basicAuth
+      ? [`auth_param basic program ${path.join(path.dirname(bin) === '/usr/sbin' ? '/usr/lib/squid' : path.dirname(bin), 'basic_fake_auth')}`, 'auth_param basic children 2', 'acl authed proxy_auth REQUIRED', 'http_access allow loopback authed']
+      : ['http_access allow loopback']),
     'http_access deny all',
   ].join('\n');
   fs.writeFileSync(path.join(sdir, 'hosts'), '127.0.0.1 localhost\n');
   fs.writeFileSync(path.join(sdir, 'squid.conf'), `${conf}\n`);
-  const child = spawnTracked('squid', bin, ['-N', '-f', path.join(sdir, 'squid.conf')], {
-    logFile: path.join(dir, 'squid.out'),
+  const child = spawnTracked(name, bin, ['-N', '-f', path.join(sdir, 'squid.conf')], {
+    logFile: path.join(dir, `${name}.out`),
   });
   await waitPort(port, 20_000, child);
   return {

@@ -14,7 +14,7 @@ import { ProxyCredentials, ProxySettings, resolveNoProxy, resolveProxy } from '.
 import { RawSettings, schema } from './schema';
 import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
-import { timeouts } from './timeouts';
+import { durationMs, timeouts } from './timeouts';
 import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
 import { noProxyWarnings, unknownEnvWarnings } from './warnings';
@@ -41,6 +41,8 @@ export interface RuntimeConfig {
   admin?: AdminAddress;
   shutdownTimeoutMs: number;
   limits: { maxConnections: number; maxConnectionsPerTunnel: number };
+  /** Warm tunnels per mapping (0: off) and how long each may wait for a client. */
+  prewarm: { count: number; maxAgeMs: number };
   /** The validated settings as given, for --print-config. */
   raw: RawSettings;
   /** What was given but ignored (unknown PTUNNEL_* variables, NO_PROXY entries that match nothing), one line each, for the start-up log. */
@@ -136,6 +138,7 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
     dns: resolveDnsSettings(raw.dns),
     log: { level: raw.log.level, format: raw.log.format },
     limits: { maxConnections: raw.maxConnections ?? defaultMaxConnections(descriptorLimit()), maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel },
+    prewarm: { count: raw.prewarm, maxAgeMs: durationMs('prewarmMaxAge', raw.prewarmMaxAge, true) },
     raw,
     warnings: [...unknownEnvWarnings(env), ...noProxyWarnings(noProxy)],
   };

@@ -47,6 +47,8 @@ export function printableConfig(config: RuntimeConfig): Record<string, unknown> 
     shutdownTimeout: raw.shutdownTimeout,
     maxConnections: raw.maxConnections,
     maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel,
+    prewarm: raw.prewarm,
+    prewarmMaxAge: raw.prewarmMaxAge,
     presets: raw.presets,
     presetsDir: raw.presetsDir,
     localPorts: raw.localPorts,

@@ -241,6 +241,20 @@ export const schema = {
     env: 'PTUNNEL_MAX_CONNECTIONS_PER_TUNNEL',
     arg: 'max-connections-per-tunnel',
   },
+  prewarm: {
+    doc: 'Keep up to this many tunnels per tunnel mapping open through the proxy (CONNECT and authentication done) and hand one to the next client at once; 0: off. A warm tunnel is a connection the server sees before any client does.',
+    format: 'nat',
+    default: 0,
+    env: 'PTUNNEL_PREWARM',
+    arg: 'prewarm',
+  },
+  prewarmMaxAge: {
+    doc: 'How long a warm tunnel (--prewarm) waits for a client before it is closed and replaced; keep it below the idle timeout of the servers behind the tunnels.',
+    format: 'duration-text',
+    default: '5s',
+    env: 'PTUNNEL_PREWARM_MAX_AGE',
+    arg: 'prewarm-max-age',
+  },
   tunnels: {
     doc: 'Mappings LOCAL_PORT:HOST:PORT or BIND_ADDR:LOCAL_PORT:HOST:PORT (command line: positional arguments).',
     format: 'string-list',

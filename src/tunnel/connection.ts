@@ -4,7 +4,7 @@ import type { TunnelSpec } from '../config/tunnel-spec';
 import { PtunnelError } from '../errors';
 import type { Logger } from '../log/logger';
 import { pump, PumpHandle, PumpOptions, PumpOutcome } from './pump';
-import type { Route, Router } from './router';
+import type { Route, Router, Upstream } from './router';
 
 /** What the client may send before the upstream is ready (TLS ClientHello, an SSH banner). */
 export const DEFAULT_EARLY_BUFFER_BYTES = 64 * 1024;
@@ -32,6 +32,8 @@ export interface ConnectionContext {
   pumpOptions: PumpOptions;
   logger: Logger;
   earlyBufferBytes?: number;
+  /** Warm tunnels (--prewarm): one is taken before the router opens a new upstream. */
+  warm?: { take(tunnel: TunnelSpec): Upstream | undefined };
   /** The upstream is open: which route, how long it took since accept, and its socket. */
   onUpstream?: (route: Route, seconds: number, socket: net.Socket) => void;
   onEnd?: (record: ConnectionRecord) => void;
@@ -106,7 +108,8 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
   client.on('close', onEarlyClose);
   client.on('error', onEarlyError);
 
-  ctx.router.open(ctx.tunnel, attempt.signal).then(
+  const warm = ctx.warm?.take(ctx.tunnel);
+  (warm ? Promise.resolve(warm) : ctx.router.open(ctx.tunnel, attempt.signal)).then(
     (upstream) => {
       record.route = upstream.route;
       ctx.onUpstream?.(upstream.route, (performance.now() - started) / 1000, upstream.socket);

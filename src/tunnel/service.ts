@@ -9,6 +9,7 @@ import { formatHostPort, isLoopback } from '../net/address';
 import { formatDuration } from '../util/duration';
 import { Admission } from './admission';
 import { ConnectionRecord, handleConnection } from './connection';
+import { Prewarm } from './prewarm';
 import { EngineEvents, noEvents } from './events';
 import { Listener, ListenerSet } from './listeners';
 import { planReload } from './reload-plan';
@@ -23,6 +24,8 @@ export interface ServiceOptions {
   lookup?: AddressLookup;
   /** Proxy health back-off bounds; tests shorten them. */
   proxyBackoff?: { minMs: number; maxMs: number };
+  /** Pause bounds after a failed warm-up (--prewarm); tests shorten them. */
+  prewarmBackoff?: { minMs: number; maxMs: number };
   events?: EngineEvents;
   onConnectionEnd?: (record: ConnectionRecord) => void;
 }
@@ -49,6 +52,7 @@ export class TunnelService {
   private readonly admission: Admission;
   private readonly upstreams: Upstreams;
   private readonly loops = new SelfLoopGuard();
+  private readonly prewarm: Prewarm;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger, lookup, proxyBackoff } = options;
@@ -62,6 +66,13 @@ export class TunnelService {
     );
     this.admission = new Admission(config.limits, logger, this.events);
     this.upstreams = new Upstreams({ logger, events: this.events, lookup, proxyBackoff }, config);
+    this.prewarm = new Prewarm({
+      router: () => this.upstreams.router,
+      // Warm tunnels hold descriptors like live connections: they fit in what the limit leaves.
+      room: () => this.config.limits.maxConnections === 0 || this.admission.size + this.prewarm.size < this.config.limits.maxConnections,
+      logger,
+      ...(options.prewarmBackoff ? { backoff: options.prewarmBackoff } : {}),
+    });
   }
 
   /** Binds every listener; on the first failure closes what was bound and rejects. */
@@ -77,6 +88,7 @@ export class TunnelService {
     this.upstreams.setOwnAddresses(this.listeners.addresses());
     for (const l of this.listeners.all) this.logListening(l);
     this.started = true;
+    this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), this.config.prewarm);
   }
 
   /**
@@ -145,6 +157,7 @@ export class TunnelService {
 
   /** Stops probing and accepting, runs `meanwhile`, then waits for the listeners' last connections. */
   private async shutDown<T>(meanwhile: () => Promise<T>): Promise<T> {
+    this.prewarm.close();
     this.upstreams.stopProbing();
     const closed = this.listeners.closeAll();
     const result = await meanwhile();
@@ -170,6 +183,7 @@ export class TunnelService {
       this.logger.error(`reload: ${problem}`, { tunnel: tunnel.source });
     }
     this.upstreams.setOwnAddresses(this.listeners.addresses());
+    this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), next.prewarm);
     for (const l of plan.remove) logStopped(this.logger, l);
     return { kept: plan.keep.length, added: plan.add.length - failed.length, removed: plan.remove.length, failed };
   }
@@ -217,6 +231,7 @@ export class TunnelService {
       id,
       tunnel,
       router: this.upstreams.router,
+      warm: this.prewarm,
       logger: this.logger,
       pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, halfCloseLingerMs: config.halfCloseLingerMs, idleTimeoutMs: config.idleTimeoutMs },
       onUpstream: (route, seconds, upstream) => {

@@ -19,6 +19,7 @@ export interface RunningTunnel {
 export interface StartTunnelOptions extends LoadOptions {
   lookup?: AddressLookup;
   proxyBackoff?: { minMs: number; maxMs: number };
+  prewarmBackoff?: { minMs: number; maxMs: number };
 }
 
 /** Starts ptunnel's engine in-process with an isolated environment (no inherited proxy vars). */
@@ -33,6 +34,7 @@ export async function startTunnel(options: StartTunnelOptions): Promise<RunningT
     logger,
     ...(options.lookup ? { lookup: options.lookup } : {}),
     ...(options.proxyBackoff ? { proxyBackoff: options.proxyBackoff } : {}),
+    ...(options.prewarmBackoff ? { prewarmBackoff: options.prewarmBackoff } : {}),
     onConnectionEnd: (r) => {
       records.push(r);
       for (const w of waiters.filter((w) => records.length >= w.count)) {
