@@ -174,6 +174,14 @@ export function pump(
     });
     socket.on('timeout', onTimeout);
     if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs);
+    // Gone before the pump took it (a server that resets at once, seen on a loaded machine): its
+    // 'error' and 'close' have been and gone, so they are taken as they were, or the pump would
+    // wait for a close that never comes.
+    if (socket.closed) {
+      const err = socket.errored as NodeJS.ErrnoException | null;
+      cut(err?.code === 'ECONNRESET' ? resetOutcome : errorOutcome, err ?? undefined);
+      process.nextTick(onClose);
+    }
   }
   forward(client, upstream, endUpstream);
   forward(upstream, client, endClient);
