@@ -82,6 +82,7 @@ do_container() {
 
   step "container: real tunnel container -> squid (loopback) -> test server, bytes verified; health; helm-test script"
   jest_run --testMatch '**/test/packaging/*.container.ts'
+  step "container: the chart's pods under podman kube play (.ci/kube-play.sh, reuses $IMAGE)"; bash .ci/kube-play.sh
 }
 
 do_helm() {
