@@ -91,7 +91,6 @@ function play(name: string, docs: K8sDoc[]): string {
   writeFileSync(file, docs.map((d) => JSON.stringify(d)).join('\n---\n'));
   for (const d of docs) if (d.kind === 'Secret') secrets.push(d.metadata.name);
   const r = podman(['kube', 'play', '--network', NETWORK, file]);
-  if (r.status !== 0) cpSync(file, join(tmpdir(), 'ptunnel-kube-failed.yaml'));
   if (r.status !== 0) throw new Error(`podman kube play ${name} exited ${r.status}:\n${r.stderr}`);
   played.push(file);
   return file;
