@@ -223,7 +223,8 @@ describe('the standalone Deployment under podman kube play', () => {
     // shutdownTimeout, cuts it, and still exits 0 inside the grace period.
     await until('the held client', () => held.exitCode !== null, 10_000);
     expect(log).toMatch(/shutdown timeout|cut|still open|connection closed/i);
-    expect(drainMs).toBeLessThan(6000 + 2000);
+    // inside terminationGracePeriodSeconds (10 s): the kubelet would not have had to SIGKILL it
+    expect(drainMs).toBeLessThan(10_000);
     console.log(`pod stop of the standalone pod with a live connection: ${drainMs} ms (shutdownTimeout 6s)`);
     expect(down(file)).toBe(0);
   }, 60_000);
