@@ -104,6 +104,7 @@ do_container() {
   step "container: real tunnels container -> squid (loopback) -> test server, bytes verified; Negotiate via squid + MIT KDC; health; helm-test script"
   # one suite at a time: containers on the host network share its ports (and its 2 cores)
   jest_run --runInBand --testMatch '**/test/packaging/*.container.ts'
+  step "container: the chart's pods under podman kube play (.ci/kube-play.sh, reuses $IMAGE)"; bash .ci/kube-play.sh
 }
 
 do_helm() {

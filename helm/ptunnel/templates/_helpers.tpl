@@ -158,9 +158,14 @@ proxy:
 {{- with $c.noProxy }}
 noProxy: {{ . | quote }}
 {{- end }}
-{{- with $c.dns.servers }}
+{{- if or $c.dns.servers $c.dns.allow }}
 dns:
+  {{- with $c.dns.servers }}
   servers: {{ toJson . }}
+  {{- end }}
+  {{- with $c.dns.allow }}
+  allow: {{ toJson . }}
+  {{- end }}
 {{- end }}
 connectTimeout: {{ $c.connectTimeout | quote }}
 shutdownTimeout: {{ $c.shutdownTimeout | quote }}
@@ -179,6 +184,7 @@ The ptunnel container (a list item). Expects (dict "s" SCOPE "sidecar" BOOL "nat
 {{- $s := .s -}}
 {{- $v := $s.Values -}}
 {{- $tunnels := (include "ptunnel.tunnels" $s | fromYaml).tunnels -}}
+{{- $podman := ($v.podman | default dict).enabled -}}
 {{- $listen := $v.config.listen | default (ternary "127.0.0.1" "0.0.0.0" .sidecar) -}}
 - name: ptunnel
   image: {{ include "ptunnel.image" $s | quote }}
@@ -207,6 +213,12 @@ The ptunnel container (a list item). Expects (dict "s" SCOPE "sidecar" BOOL "nat
     {{- with $v.env }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+  {{- if $podman }}
+  {{- /* podman kube play: no port mappings (reach the pod from inside, or with podman's own
+  --publish). No probes: podman turns them into
+  shell healthchecks (curl, nc, sh -c), which the distroless image cannot run; the kube test runs
+  their equivalents with podman exec (README, "Try the chart without a cluster"). */}}
+  {{- else }}
   ports:
     - name: ptunnel-admin
       containerPort: {{ int $v.admin.port }}
@@ -230,6 +242,7 @@ The ptunnel container (a list item). Expects (dict "s" SCOPE "sidecar" BOOL "nat
     periodSeconds: {{ $v.probes.readiness.periodSeconds }}
     timeoutSeconds: {{ $v.probes.readiness.timeoutSeconds }}
     failureThreshold: {{ $v.probes.readiness.failureThreshold }}
+  {{- end }}
   securityContext:
     {{- toYaml $v.securityContext | nindent 4 }}
   {{- with $v.resources }}
@@ -276,6 +289,10 @@ ours (only the ptunnel container mounts the volume).
   secret:
     secretName: {{ include "ptunnel.secretName" . }}
     defaultMode: {{ $mode }}
+    {{- if (.Values.podman | default dict).enabled }}
+    # podman 4.3 dereferences "optional" without a check (a nil pointer panic when it is absent)
+    optional: false
+    {{- end }}
     items:
       - key: {{ if .Values.proxyCredentials.existingSecret }}{{ .Values.proxyCredentials.existingSecretKey }}{{ else }}password{{ end }}
         path: password
