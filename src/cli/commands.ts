@@ -8,6 +8,7 @@ import type { CommandIo } from '../commands/io';
 import { PresetsInput, runPresets } from '../commands/presets';
 import { ResolveInput, runResolve } from '../commands/resolve';
 import { runService } from '../commands/run';
+import { runStatus, StatusInput } from '../commands/status';
 import { inContext, usageError } from '../errors';
 import { defaultHostsPath } from '../hosts/file';
 import { validateHost } from '../net/address';
@@ -15,7 +16,7 @@ import { parseLocalPorts } from '../presets/local-ports';
 import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
 import { HELP_FLAG, OptionTable, ParsedArgs, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
-import { HEALTH_HELP, hostsHelp, PRESETS_HELP, resolveHelp, tunnelHelp } from './help';
+import { HEALTH_HELP, hostsHelp, STATUS_HELP, PRESETS_HELP, resolveHelp, tunnelHelp } from './help';
 import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
@@ -115,13 +116,22 @@ function hostsInput({ values, positionals }: ParsedOptions, io: CommandIo): Host
   };
 }
 
-const DEFAULT_ADMIN = '127.0.0.1:9090';
 const DEFAULT_HEALTH_TIMEOUT = '3s';
 
+/** --admin or PTUNNEL_ADMIN when given; otherwise the command finds ptunnel by its control socket. */
+function adminOption(values: Record<string, unknown>, io: CommandIo): { admin?: { host: string; port: number } } {
+  const text = stringSetting('admin', settingFlags(values), io.env);
+  return text === undefined || text === '' ? {} : { admin: parseAdminAddress(text) };
+}
+
 function healthInput({ values }: ParsedOptions, io: CommandIo): HealthInput {
-  const admin = parseAdminAddress(stringSetting('admin', settingFlags(values), io.env) ?? DEFAULT_ADMIN);
   const timeoutText = (values.timeout as string | undefined) ?? DEFAULT_HEALTH_TIMEOUT;
-  return { admin, timeoutMs: inContext('timeout', () => parseDuration(timeoutText)), timeoutText };
+  return { ...adminOption(values, io), timeoutMs: inContext('timeout', () => parseDuration(timeoutText)), timeoutText };
+}
+
+function statusInput({ values }: ParsedOptions, io: CommandIo): StatusInput {
+  const timeoutText = (values.timeout as string | undefined) ?? DEFAULT_HEALTH_TIMEOUT;
+  return { ...adminOption(values, io), json: values.json === true, timeoutMs: inContext('timeout', () => parseDuration(timeoutText)) };
 }
 
 /** The default: no name on the command line, only tunnels and settings. */
@@ -163,5 +173,13 @@ export const COMMANDS: readonly Command[] = [
     allowPositionals: false,
     input: healthInput,
     handler: runHealth,
+  }),
+  command({
+    name: 'status',
+    help: () => STATUS_HELP,
+    options: { ...settingOptions(['admin']), json: { type: 'boolean' }, timeout: { type: 'string' }, ...HELP_FLAG },
+    allowPositionals: false,
+    input: statusInput,
+    handler: runStatus,
   }),
 ];

@@ -114,7 +114,18 @@ a copy of the previous file as PATH.ptunnel.bak and need the rights to write the
 
 export const HEALTH_HELP = `Usage: ptunnel health [--admin ADDR:PORT] [--timeout 3s]
 
-Exit 0 when the admin server's /readyz answers 200, 1 otherwise.
-The address defaults to PTUNNEL_ADMIN, then 127.0.0.1:9090.
+Exit 0 when /readyz answers 200, 1 otherwise.
+The address defaults to PTUNNEL_ADMIN; without one, every running ptunnel is asked on its
+control socket, and when none runs here, 127.0.0.1:9090.
 --timeout bounds the whole request (default 3s).
+`;
+
+export const STATUS_HELP = `Usage: ptunnel status [--json] [--admin ADDR:PORT] [--timeout 3s]
+
+What each running ptunnel of this user is doing: its tunnels and listeners, the proxy state and
+the live connections (client, target, route, age, bytes each way). Found by its control socket
+($XDG_RUNTIME_DIR/ptunnel/, else a folder of your own in the temp dir), no flag needed;
+--admin ADDR:PORT (or PTUNNEL_ADMIN) asks an admin server instead.
+--json prints the same as a JSON array, one entry per ptunnel.
+Exit 0 when a ptunnel answered, 1 when none runs or none answered.
 `;

@@ -140,6 +140,7 @@ export class TunnelService {
         route: router.plan(l.tunnel).route,
         active: admission.activeOn(l),
       })),
+      connections: admission.liveConnections(),
     };
   }
 
