@@ -9,6 +9,7 @@ import { PresetsInput, runPresets } from '../commands/presets';
 import { ResolveInput, runResolve } from '../commands/resolve';
 import { runService } from '../commands/run';
 import { runStatus, StatusInput } from '../commands/status';
+import { DoctorInput, runDoctor } from '../commands/doctor';
 import { inContext, usageError } from '../errors';
 import { defaultHostsPath } from '../hosts/file';
 import { validateHost } from '../net/address';
@@ -16,7 +17,7 @@ import { parseLocalPorts } from '../presets/local-ports';
 import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
 import { HELP_FLAG, OptionTable, ParsedArgs, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
-import { HEALTH_HELP, hostsHelp, STATUS_HELP, PRESETS_HELP, resolveHelp, tunnelHelp } from './help';
+import { DOCTOR_HELP, HEALTH_HELP, hostsHelp, STATUS_HELP, PRESETS_HELP, resolveHelp, tunnelHelp } from './help';
 import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
@@ -70,6 +71,21 @@ function resolveInput(parsed: ParsedOptions, io: CommandIo): ResolveInput {
   }
   const name = validateHost(args.positionals[0] as string, 'name');
   return { name, config: configFromArgs(args, io, []), verbosity: args.verbosity };
+}
+
+function doctorInput(parsed: ParsedOptions, io: CommandIo): DoctorInput {
+  const { values } = parsed;
+  const args = tunnelArgs({ values: { ...values, json: undefined, 'hosts-file': undefined }, positionals: parsed.positionals });
+  if (args.positionals.length > 0) throw usageError('ERR_USAGE', `doctor: unexpected argument "${args.positionals[0]}"; name presets with --preset NAME`);
+  const flags = settingFlags(values);
+  return {
+    config: configFromArgs(args, io, []),
+    presets: [...new Set(listSetting('presets', flags, io.env).map((n) => n.toLowerCase()))],
+    presetsDir: stringSetting('presetsDir', flags, io.env) ?? null,
+    hostsFile: (values['hosts-file'] as string | undefined) ?? defaultHostsPath(),
+    json: values.json === true,
+    env: io.env,
+  };
 }
 
 const DEFAULT_ADDRESS = '127.0.0.1';
@@ -173,6 +189,14 @@ export const COMMANDS: readonly Command[] = [
     allowPositionals: false,
     input: healthInput,
     handler: runHealth,
+  }),
+  command({
+    name: 'doctor',
+    help: () => DOCTOR_HELP,
+    options: { ...TUNNEL_OPTIONS, json: { type: 'boolean' }, 'hosts-file': { type: 'string' } },
+    allowPositionals: false,
+    input: doctorInput,
+    handler: runDoctor,
   }),
   command({
     name: 'status',
