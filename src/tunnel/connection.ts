@@ -139,8 +139,14 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
       early.length = 0;
       // Only a proxy may drop the server's bytes at the client's FIN; direct routes pass it at once.
       const halfCloseLingerMs = upstream.route === 'proxy' ? ctx.pumpOptions.halfCloseLingerMs : 0;
+      // Which side ended first, from one 'end' listener each (nothing per chunk): a server that
+      // hung up on a client still talking (squid killed mid-session) is no plain "ok".
+      let clientFin = clientEnded;
+      let upstreamFirst = false;
+      client.once('end', () => (clientFin = true));
+      upstream.socket.once('end', () => (upstreamFirst = !clientFin));
       pumpHandle = pump(client, upstream.socket, { ...ctx.pumpOptions, halfCloseLingerMs, clientEnded }, (result) =>
-        end(result.outcome, result.error),
+        end(result.outcome === 'ok' && upstreamFirst ? 'upstream-closed-first' : result.outcome, result.error),
       );
     },
     (err: unknown) => {

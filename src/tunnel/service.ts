@@ -12,7 +12,7 @@ import { ConnectionRecord, handleConnection } from './connection';
 import { EngineEvents, noEvents } from './events';
 import { Listener, ListenerSet } from './listeners';
 import { planReload } from './reload-plan';
-import { logConnectionEnd, logListening, logStopped } from './report';
+import { logAccepted, logConnectionEnd, logListening, logStopped } from './report';
 import type { ServiceSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
 import { Upstreams } from './upstreams';
@@ -214,6 +214,10 @@ export class TunnelService {
     const { config } = this;
     const proxyHost = config.proxy?.endpoint.host;
     const proxyIsLocal = proxyHost !== undefined && (proxyHost === 'localhost' || isLoopback(proxyHost));
+    if (this.logger.enabled('debug')) {
+      const client = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
+      logAccepted(this.logger, id, tunnel.source, client, this.upstreams.router.plan(tunnel).route, config.proxy ? describeProxy(config.proxy.endpoint) : undefined);
+    }
     const handle = handleConnection(socket, {
       id,
       tunnel,
