@@ -16,5 +16,6 @@ export function statusBody(s: ServiceSnapshot): Record<string, unknown> {
       route: t.route,
       active: t.active,
     })),
+    connections: s.connections,
   };
 }

@@ -11,6 +11,8 @@ import { PresetsInput, runPresets } from '../commands/presets';
 import { ResolveInput, runResolve } from '../commands/resolve';
 import { runService } from '../commands/run';
 import { ServiceInput, runServiceCommand } from '../commands/service';
+import { runStatus, StatusInput } from '../commands/status';
+import { DoctorInput, runDoctor } from '../commands/doctor';
 import { inContext, usageError } from '../errors';
 import { defaultHostsPath } from '../hosts/file';
 import { validateHost } from '../net/address';
@@ -19,7 +21,7 @@ import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
 import { isSea } from '../util/sea';
 import { HELP_FLAG, OptionTable, ParsedArgs, parseCommandLine, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
-import { HEALTH_HELP, hostsHelp, PRESETS_HELP, resolveHelp, SERVICE_HELP, tunnelHelp } from './help';
+import { DOCTOR_HELP, HEALTH_HELP, hostsHelp, PRESETS_HELP, resolveHelp, SERVICE_HELP, STATUS_HELP, tunnelHelp } from './help';
 import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
@@ -75,6 +77,21 @@ function resolveInput(parsed: ParsedOptions, io: CommandIo): ResolveInput {
   return { name, config: configFromArgs(args, io, []), verbosity: args.verbosity };
 }
 
+function doctorInput(parsed: ParsedOptions, io: CommandIo): DoctorInput {
+  const { values } = parsed;
+  const args = tunnelArgs({ values: { ...values, json: undefined, 'hosts-file': undefined }, positionals: parsed.positionals });
+  if (args.positionals.length > 0) throw usageError('ERR_USAGE', `doctor: unexpected argument "${args.positionals[0]}"; name presets with --preset NAME`);
+  const flags = settingFlags(values);
+  return {
+    config: configFromArgs(args, io, []),
+    presets: [...new Set(listSetting('presets', flags, io.env).map((n) => n.toLowerCase()))],
+    presetsDir: stringSetting('presetsDir', flags, io.env) ?? null,
+    hostsFile: (values['hosts-file'] as string | undefined) ?? defaultHostsPath(),
+    json: values.json === true,
+    env: io.env,
+  };
+}
+
 const DEFAULT_ADDRESS = '127.0.0.1';
 
 function addressOption(values: Record<string, unknown>, command: string): string {
@@ -119,13 +136,22 @@ function hostsInput({ values, positionals }: ParsedOptions, io: CommandIo): Host
   };
 }
 
-const DEFAULT_ADMIN = '127.0.0.1:9090';
 const DEFAULT_HEALTH_TIMEOUT = '3s';
 
+/** --admin or PTUNNEL_ADMIN when given; otherwise the command finds ptunnel by its control socket. */
+function adminOption(values: Record<string, unknown>, io: CommandIo): { admin?: { host: string; port: number } } {
+  const text = stringSetting('admin', settingFlags(values), io.env);
+  return text === undefined || text === '' ? {} : { admin: parseAdminAddress(text) };
+}
+
 function healthInput({ values }: ParsedOptions, io: CommandIo): HealthInput {
-  const admin = parseAdminAddress(stringSetting('admin', settingFlags(values), io.env) ?? DEFAULT_ADMIN);
   const timeoutText = (values.timeout as string | undefined) ?? DEFAULT_HEALTH_TIMEOUT;
-  return { admin, timeoutMs: inContext('timeout', () => parseDuration(timeoutText)), timeoutText };
+  return { ...adminOption(values, io), timeoutMs: inContext('timeout', () => parseDuration(timeoutText)), timeoutText };
+}
+
+function statusInput({ values }: ParsedOptions, io: CommandIo): StatusInput {
+  const timeoutText = (values.timeout as string | undefined) ?? DEFAULT_HEALTH_TIMEOUT;
+  return { ...adminOption(values, io), json: values.json === true, timeoutMs: inContext('timeout', () => parseDuration(timeoutText)) };
 }
 
 const SERVICE_ACTIONS = ['install', 'uninstall', 'status'] as const;
@@ -202,5 +228,21 @@ export const COMMANDS: readonly Command[] = [
     allowPositionals: true,
     input: serviceInput,
     handler: runServiceCommand,
+  }),
+  command({
+    name: 'doctor',
+    help: () => DOCTOR_HELP,
+    options: { ...TUNNEL_OPTIONS, json: { type: 'boolean' }, 'hosts-file': { type: 'string' } },
+    allowPositionals: false,
+    input: doctorInput,
+    handler: runDoctor,
+  }),
+  command({
+    name: 'status',
+    help: () => STATUS_HELP,
+    options: { ...settingOptions(['admin']), json: { type: 'boolean' }, timeout: { type: 'string' }, ...HELP_FLAG },
+    allowPositionals: false,
+    input: statusInput,
+    handler: runStatus,
   }),
 ];

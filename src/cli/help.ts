@@ -114,8 +114,9 @@ a copy of the previous file as PATH.ptunnel.bak and need the rights to write the
 
 export const HEALTH_HELP = `Usage: ptunnel health [--admin ADDR:PORT] [--timeout 3s]
 
-Exit 0 when the admin server's /readyz answers 200, 1 otherwise.
-The address defaults to PTUNNEL_ADMIN, then 127.0.0.1:9090.
+Exit 0 when /readyz answers 200, 1 otherwise.
+The address defaults to PTUNNEL_ADMIN; without one, every running ptunnel is asked on its
+control socket, and when none runs here, 127.0.0.1:9090.
 --timeout bounds the whole request (default 3s).
 `;
 
@@ -128,4 +129,27 @@ uninstall stops and removes it; status asks the service manager.
   --system            Linux: a hardened system unit (dynamic user; a --proxy-password-file is
                       passed as a systemd credential); macOS: a LaunchDaemon. Needs root.
   --dry-run           Print the file and the commands; write and run nothing.
+`;
+
+export const STATUS_HELP = `Usage: ptunnel status [--json] [--admin ADDR:PORT] [--timeout 3s]
+
+What each running ptunnel of this user is doing: its tunnels and listeners, the proxy state and
+the live connections (client, target, route, age, bytes each way). Found by its control socket
+($XDG_RUNTIME_DIR/ptunnel/, else a folder of your own in the temp dir), no flag needed;
+--admin ADDR:PORT (or PTUNNEL_ADMIN) asks an admin server instead.
+--json prints the same as a JSON array, one entry per ptunnel.
+Exit 0 when a ptunnel answered, 1 when none runs or none answered.
+`;
+
+export const DOCTOR_HELP = `Usage: ptunnel doctor --preset NAME [--preset NAME ...] [proxy options] [--hosts-file FILE] [--json]
+
+Why mail does not work, in one screen: where the proxy setting comes from (--proxy, the
+environment) and what each gives; whether the proxy is reachable and which auth schemes its 407
+offers; for each preset target what CONNECT returns (200, 403, 407) and the TLS certificate the
+client would see (subject, issuer, SHA-256; after the STARTTLS exchange on 587 and 143), no trust
+decision made; what ptunnel's resolver and the system resolver answer; whether the hosts file
+(--hosts-file, default the system's) points the names at ptunnel. Each failing line ends with a fix.
+It takes the options of "ptunnel --help" (--proxy, --proxy-user, --mode, --dns, --presets-dir ...).
+--json prints the same findings as JSON.
+Exit 0 only when every preset target would work, 1 otherwise.
 `;

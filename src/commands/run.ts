@@ -1,4 +1,5 @@
 import type { RuntimeConfig } from '../config/load';
+import { openControlSocket } from '../admin/control-socket';
 import { AdminServer, startAdminServer } from '../admin/server';
 import { Metrics } from '../admin/metrics';
 import { PtunnelError, usageError } from '../errors';
@@ -70,10 +71,13 @@ export async function runService(deps: RunDeps): Promise<number> {
   let admin: AdminServer | undefined = metrics && config.admin ? await startAdmin(config.admin) : undefined;
   /** Where the running admin server was asked to listen (its config, not its bound port). */
   let adminAt = config.admin;
+  // Before the listeners, so that "ptunnel status" answers once the "listening on" lines show.
+  const control = await openControlSocket(() => service.snapshot(), logger);
   try {
     await service.start();
   } catch (err) {
     await admin?.close();
+    await control?.close();
     throw err;
   }
 
@@ -146,6 +150,7 @@ export async function runService(deps: RunDeps): Promise<number> {
       await reloading;
       logger.info(cut > 0 ? `stopped; ${cut} connection(s) cut at the shutdown timeout` : 'stopped; every connection finished');
       await admin?.close();
+      await control?.close();
       detach();
       resolve(0);
     };

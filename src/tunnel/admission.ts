@@ -5,6 +5,7 @@ import { formatDuration } from '../util/duration';
 import type { ConnectionHandle } from './connection';
 import type { EngineEvents, RefusalReason } from './events';
 import type { Listener } from './listeners';
+import type { LiveConnection } from './snapshot';
 
 /** 0 means no limit. */
 export interface Limits {
@@ -144,6 +145,11 @@ export class Admission {
   /** The handle of an admitted connection, so that a drain can cut it. */
   hold(id: number, handle: ConnectionHandle): void {
     this.live.set(id, handle);
+  }
+
+  /** The live connections as they are now, oldest first. */
+  liveConnections(): LiveConnection[] {
+    return [...this.live.values()].map((h) => h.live());
   }
 
   /** Counts a connection out. */

@@ -5,6 +5,7 @@ import { PtunnelError } from '../errors';
 import type { Logger } from '../log/logger';
 import { pump, PumpHandle, PumpOptions, PumpOutcome } from './pump';
 import type { Route, Router, Upstream } from './router';
+import type { LiveConnection } from './snapshot';
 
 /** What the client may send before the upstream is ready (TLS ClientHello, an SSH banner). */
 export const DEFAULT_EARLY_BUFFER_BYTES = 64 * 1024;
@@ -42,6 +43,8 @@ export interface ConnectionContext {
 export interface ConnectionHandle {
   /** Closes the connection now, in whatever phase it is. */
   abort(): void;
+  /** What it is doing now, for `ptunnel status`: read from the sockets, nothing kept per chunk. */
+  live(): LiveConnection;
 }
 
 /**
@@ -60,6 +63,10 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
   let clientGone = false;
   let pumpHandle: PumpHandle | undefined;
   let finished = false;
+  let upstreamSocket: net.Socket | undefined;
+  // The upstream's first bytes were the CONNECT request: not the client's.
+  let upstreamBase = 0;
+  const bytesUp = () => (upstreamSocket ? upstreamSocket.bytesWritten - upstreamBase : 0);
   // The client and upstream addresses are for the log line only, and each costs a getpeername
   // call: read them when the "connection closed" line (info) will be written, and for the
   // warning about a failed connection (below), not on every connection of a quiet ptunnel.
@@ -80,7 +87,8 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
     record.outcome = outcome;
     if (error) record.error = error;
     record.durationMs = Math.round(performance.now() - started);
-    record.bytesUp = client.bytesRead;
+    // Only what was sent: a client's ClientHello held while DNS failed reached no one.
+    record.bytesUp = bytesUp();
     record.bytesDown = client.bytesWritten;
     ctx.onEnd?.(record);
   };
@@ -127,13 +135,21 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
         return;
       }
       client.pause();
+      upstreamSocket = upstream.socket;
+      upstreamBase = upstream.socket.bytesWritten;
       if (upstream.head.length > 0) client.write(upstream.head);
       for (const chunk of early) upstream.socket.write(chunk);
       early.length = 0;
       // Only a proxy may drop the server's bytes at the client's FIN; direct routes pass it at once.
       const halfCloseLingerMs = upstream.route === 'proxy' ? ctx.pumpOptions.halfCloseLingerMs : 0;
+      // Which side ended first, from one 'end' listener each (nothing per chunk): a server that
+      // hung up on a client still talking (squid killed mid-session) is no plain "ok".
+      let clientFin = clientEnded;
+      let upstreamFirst = false;
+      client.once('end', () => (clientFin = true));
+      upstream.socket.once('end', () => (upstreamFirst = !clientFin));
       pumpHandle = pump(client, upstream.socket, { ...ctx.pumpOptions, halfCloseLingerMs, clientEnded }, (result) =>
-        end(result.outcome, result.error),
+        end(result.outcome === 'ok' && upstreamFirst ? 'upstream-closed-first' : result.outcome, result.error),
       );
     },
     (err: unknown) => {
@@ -151,6 +167,16 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
   );
 
   return {
+    live: () => ({
+      id: ctx.id,
+      tunnel: ctx.tunnel.source,
+      client: record.client ?? formatHostPort(client.remoteAddress ?? '?', client.remotePort ?? 0),
+      target: record.target,
+      ...(record.route ? { route: record.route } : {}),
+      ageMs: Math.round(performance.now() - started),
+      bytesUp: bytesUp(),
+      bytesDown: client.bytesWritten,
+    }),
     abort: () => {
       if (pumpHandle) pumpHandle.abort();
       else {

@@ -41,6 +41,16 @@ export function logConnectionEnd(logger: Logger, r: ConnectionRecord): void {
     err: r.error,
   };
   const failed = r.route === undefined;
-  if (failed && r.outcome !== 'client-gone') logger.warn(`connection ${r.id} failed: ${r.error?.message ?? r.outcome}`, fields);
-  else logger.info('connection closed', fields);
+  if (failed && r.outcome !== 'client-gone') {
+    // The message already says what went wrong: the fields add its code, not the text again.
+    const { err, ...rest } = fields;
+    const code = (err as { code?: unknown } | undefined)?.code;
+    logger.warn(`connection ${r.id} failed: ${r.error?.message ?? r.outcome}`, typeof code === 'string' ? { ...rest, code } : rest);
+  } else logger.info('connection closed', fields);
+}
+
+/** -v: a connection came in, and (through a proxy) is waiting for the proxy's answer. */
+export function logAccepted(logger: Logger, id: number, tunnel: string, client: string, route: Route, proxy?: string): void {
+  logger.debug(`connection ${id} accepted from ${client}`, { id, tunnel, client });
+  if (route === 'proxy') logger.debug(`connection ${id}: waiting for proxy ${proxy ?? '?'} to connect`, { id, tunnel });
 }

@@ -13,7 +13,7 @@ import { Prewarm } from './prewarm';
 import { EngineEvents, noEvents } from './events';
 import { Listener, ListenerSet } from './listeners';
 import { planReload } from './reload-plan';
-import { logConnectionEnd, logListening, logStopped } from './report';
+import { logAccepted, logConnectionEnd, logListening, logStopped } from './report';
 import type { ServiceSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
 import { Upstreams } from './upstreams';
@@ -152,6 +152,7 @@ export class TunnelService {
         route: router.plan(l.tunnel).route,
         active: admission.activeOn(l),
       })),
+      connections: admission.liveConnections(),
     };
   }
 
@@ -227,6 +228,10 @@ export class TunnelService {
     const { config } = this;
     const proxyHost = config.proxy?.endpoint.host;
     const proxyIsLocal = proxyHost !== undefined && (proxyHost === 'localhost' || isLoopback(proxyHost));
+    if (this.logger.enabled('debug')) {
+      const client = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
+      logAccepted(this.logger, id, tunnel.source, client, this.upstreams.router.plan(tunnel).route, config.proxy ? describeProxy(config.proxy.endpoint) : undefined);
+    }
     const handle = handleConnection(socket, {
       id,
       tunnel,

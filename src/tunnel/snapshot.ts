@@ -17,6 +17,20 @@ export interface TunnelSnapshot {
   readonly active: number;
 }
 
+/** One connection as it runs now; the byte counts are read from its sockets when asked. */
+export interface LiveConnection {
+  readonly id: number;
+  readonly tunnel: string;
+  readonly client: string;
+  readonly target: string;
+  /** Absent while the upstream is being opened (waiting for the proxy or DNS). */
+  readonly route?: Route;
+  readonly ageMs: number;
+  /** Bytes sent to the upstream and to the client so far. */
+  readonly bytesUp: number;
+  readonly bytesDown: number;
+}
+
 /**
  * A read-only view of the running service, taken when asked: what the admin endpoints and tests
  * read. Changing it changes nothing in the service.
@@ -31,4 +45,5 @@ export interface ServiceSnapshot {
   /** The proxy and its health as new connections see it; null without a proxy. */
   readonly proxy: { readonly url: string; readonly state: ProxyState } | null;
   readonly tunnels: readonly TunnelSnapshot[];
+  readonly connections: readonly LiveConnection[];
 }

@@ -9,7 +9,7 @@ describe('bad input on the command line', () => {
     [['--mode', 'maybe', '1:h:2'], /invalid mode \(--mode, PTUNNEL_MODE\)/],
     [['--connect-timeout', '10', '1:h:2'], /write a number with a unit/],
     [['-p', 'ftp://proxy:21', '1:h:2'], /scheme "ftp:" is not supported/],
-    [['status'], /unknown command "status"/],
+    [['statsu'], /unknown command "statsu"/],
     [[], /no tunnels given/],
   ])('%j: one line, exit 2, no stack trace', (args, message) => {
     const r = runCli(args);

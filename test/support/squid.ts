@@ -23,6 +23,65 @@ export interface SquidOptions {
   hosts?: Record<string, string>;
   /** Basic auth: squid needs a helper; only the embedded proxy supports it here. */
   port?: number;
+  /** CONNECT only to these ports (a corporate squid's SSL_ports: [443]); others get 403. */
+  connectPorts?: number[];
+  /** Every request needs Basic auth (any user and password pass: basic_fake_auth); none gets 407. */
+  requireAuth?: boolean;
+  /**
+   * TLS inspection: squid-openssl with ssl_bump, minting each site's certificate from this CA
+   * (PEM certificate and key), as a corporate proxy does. Needs SQUID_OPENSSL (see below).
+   */
+  sslBump?: { cert: Buffer; key: Buffer };
+}
+
+/**
+ * squid-openssl conflicts with squid as a Debian package (both ship /usr/sbin/squid), so it is
+ * unpacked beside it (dpkg -x, see .ci/run) and used only by the ssl_bump squid.
+ */
+export const SQUID_OPENSSL = process.env.PTUNNEL_SQUID_OPENSSL ?? '/opt/squid-openssl/usr/sbin/squid';
+const SQUID_OPENSSL_LIB = join(SQUID_OPENSSL, '..', '..', 'lib', 'squid');
+
+/** Why the ssl_bump squid cannot run here, or undefined when it can. */
+export function sslBumpUnavailable(): string | undefined {
+  if (existsSync(SQUID_OPENSSL)) return undefined;
+  const reason = `squid-openssl is not unpacked at ${SQUID_OPENSSL} (apt-get download squid-openssl && dpkg -x squid-openssl_*.deb /opt/squid-openssl)`;
+  if (process.env.CI === 'true') throw new Error(reason);
+  return reason;
+}
+
+/** The http_port and access lines for the options beyond the default "loopback may CONNECT anywhere". */
+function optionLines(dir: string, port: number, options: SquidOptions): { port: string; access: string[] } {
+  const access = ['acl loopback src 127.0.0.0/8'];
+  let httpPort = `http_port 127.0.0.1:${port}`;
+  if (options.connectPorts) {
+    access.push(`acl allowed_ports port ${options.connectPorts.join(' ')}`, 'http_access deny CONNECT !allowed_ports');
+  }
+  if (options.requireAuth) {
+    access.push(
+      'auth_param basic program /usr/lib/squid/basic_fake_auth',
+      'auth_param basic realm ptunnel-test',
+      'acl authed proxy_auth REQUIRED',
+      'http_access deny !authed',
+    );
+  }
+  if (options.sslBump) {
+    writeFileSync(join(dir, 'bump.pem'), Buffer.concat([options.sslBump.cert, Buffer.from('\n'), options.sslBump.key]));
+    execFileSync(join(SQUID_OPENSSL_LIB, 'security_file_certgen'), ['-c', '-s', join(dir, 'ssl_db'), '-M', '4MB'], { stdio: 'pipe' });
+    execFileSync('chown', ['-R', 'proxy', join(dir, 'ssl_db')]);
+    httpPort = `http_port 127.0.0.1:${port} ssl-bump generate-host-certificates=on dynamic_cert_mem_cache_size=4MB tls-cert=${dir}/bump.pem`;
+    access.push(
+      `sslcrtd_program ${join(SQUID_OPENSSL_LIB, 'security_file_certgen')} -s ${dir}/ssl_db -M 4MB`,
+      'sslcrtd_children 2 startup=1 idle=1',
+      'tls_outgoing_options flags=DONT_VERIFY_PEER',
+      'sslproxy_cert_error allow all',
+      'acl step1 at_step SslBump1',
+      'ssl_bump peek step1',
+      'ssl_bump bump all',
+      'on_unsupported_protocol tunnel all',
+    );
+  }
+  access.push('http_access allow loopback');
+  return { port: httpPort, access };
 }
 
 export interface SuperviseOptions {
@@ -80,9 +139,14 @@ export function squidDir(prefix = 'ptunnel-squid-'): string {
  * `access` replaces the default "loopback may use it" rules (an authenticating squid passes
  * its auth_param and acl lines there); `deny all` always ends the list.
  */
-export function writeSquidConf(dir: string, port: number, access: string[] = ['acl loopback src 127.0.0.0/8', 'http_access allow loopback']): string {
+export function writeSquidConf(
+  dir: string,
+  port: number,
+  access: string[] = ['acl loopback src 127.0.0.0/8', 'http_access allow loopback'],
+  httpPort = `http_port 127.0.0.1:${port}`,
+): string {
   const conf = [
-    `http_port 127.0.0.1:${port}`,
+    httpPort,
     `pid_filename ${dir}/squid.pid`,
     `cache_log ${dir}/cache.log`,
     `access_log stdio:${dir}/access.log`,
@@ -136,15 +200,20 @@ export function unavailableReason(tools: Record<string, string>): string | undef
  * squid is missing, except under CI=true.
  */
 export async function startProxy(options: SquidOptions = {}): Promise<TestProxy> {
-  const squid = requireTool('squid', 'apt-get install -y squid');
-  if (!squid) return startEmbeddedProxy(options.port, options.hosts);
+  const squid = options.sslBump ? SQUID_OPENSSL : requireTool('squid', 'apt-get install -y squid');
+  if (!squid) {
+    if (options.connectPorts || options.requireAuth) throw new Error('a squid with access rules needs squid (apt-get install -y squid)');
+    return startEmbeddedProxy(options.port, options.hosts);
+  }
   const dir = squidDir();
   const port = options.port ?? (await freePort());
   const hosts = Object.entries(options.hosts ?? {})
     .map(([name, ip]) => `${ip} ${name}`)
     .join('\n');
   writeFileSync(join(dir, 'hosts'), `${hosts}\n`);
-  writeSquidConf(dir, port);
+  const custom = options.connectPorts || options.requireAuth || options.sslBump ? optionLines(dir, port, options) : undefined;
+  if (custom) writeSquidConf(dir, port, custom.access, custom.port);
+  else writeSquidConf(dir, port);
   const { start, stop } = supervise(squid, ['-N', '-f', join(dir, 'squid.conf')], port, 15_000);
   await start();
   return {

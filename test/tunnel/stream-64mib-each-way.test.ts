@@ -33,7 +33,8 @@ describe('a 64 MiB stream each way through a real proxy', () => {
     expect(r.atServer.sha256).toBe(r.sentSha256);
 
     const [record] = await tunnel.ended(1);
-    expect(record).toMatchObject({ route: 'proxy', outcome: 'ok', bytesUp: SIZE, bytesDown: SIZE });
+    // Either end may hang up first once both directions are done.
+    expect(record).toMatchObject({ route: 'proxy', outcome: expect.stringMatching(/^(ok|upstream-closed-first)$/), bytesUp: SIZE, bytesDown: SIZE });
     if (proxy.kind === 'squid') expect(proxy.accessLog()).toMatch(new RegExp(`CONNECT 127\\.0\\.0\\.1:${server.port}`));
   });
 });

@@ -1,0 +1,402 @@
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { RuntimeConfig } from '../config/load';
+import { describeProxy } from '../config/proxy-spec';
+import { ResolvedAddress, systemLookup } from '../dns/lookup';
+import { Resolver } from '../dns/resolver';
+import { normalizeName } from '../dns/message';
+import { silentLogger } from '../log/logger';
+import { sanitizeLine } from '../log/sanitize';
+import { formatHostPort, isLoopback } from '../net/address';
+import { findPreset, loadPresetCatalog } from '../presets/load';
+import type { ClientSetting } from '../presets/schema';
+import { offeredSchemes } from '../proxy/auth/offered';
+import { readLines } from '../util/files';
+import type { CommandIo } from './io';
+
+export interface DoctorInput {
+  config: RuntimeConfig;
+  presets: string[];
+  presetsDir: string | null;
+  hostsFile: string;
+  json: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/** One finding: what was seen, whether it stands in the way, and what to do about it. */
+export interface Finding {
+  topic: string;
+  text: string;
+  ok: boolean;
+  fix?: string;
+}
+
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'];
+
+/** A proxy URL as it may be shown: the password never. */
+function masked(text: string): string {
+  return sanitizeLine(text.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'));
+}
+
+interface Answer {
+  status: number;
+  line: string;
+  headers: string[];
+  socket: net.Socket;
+  rest: Buffer;
+}
+
+/** Opens a TCP (or TLS for https://) connection to the proxy and sends one CONNECT. */
+function connectVia(config: RuntimeConfig, host: string, port: number, timeoutMs: number): Promise<Answer> {
+  const proxy = config.proxy!;
+  const { endpoint } = proxy;
+  return new Promise((resolve, reject) => {
+    const socket =
+      endpoint.protocol === 'https'
+        ? tls.connect({ host: endpoint.host, port: endpoint.port, servername: net.isIP(endpoint.host) ? undefined : endpoint.host, ...(proxy.ca ? { ca: proxy.ca } : {}) })
+        : net.connect({ host: endpoint.host, port: endpoint.port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    let buf = Buffer.alloc(0);
+    socket.once(endpoint.protocol === 'https' ? 'secureConnect' : 'connect', () => {
+      const target = formatHostPort(host, port);
+      const auth = proxy.authorization ? `Proxy-Authorization: ${proxy.authorization}\r\n` : '';
+      socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
+    });
+    const onData = (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (buf.length > 64 * 1024) socket.destroy(new Error('answer header too long'));
+        return;
+      }
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.pause();
+      const [line = '', ...headers] = buf.subarray(0, end).toString('latin1').split('\r\n');
+      resolve({ status: Number(/^HTTP\/\d\.\d (\d{3})/.exec(line)?.[1] ?? 0), line: sanitizeLine(line), headers, socket, rest: buf.subarray(end + 4) });
+    };
+    socket.on('data', onData);
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new Error(err.code ?? err.message));
+    });
+    socket.once('close', () => reject(new Error('the proxy closed the connection without an answer')));
+  });
+}
+
+function connectDirect(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no connection within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new Error(err.code ?? err.message));
+    });
+  });
+}
+
+/** Reads from the socket until `done` says the text so far is complete. */
+function readUntil(socket: net.Socket, first: Buffer, done: (text: string) => boolean, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = first.toString('latin1');
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.removeListener('close', onClose);
+      socket.pause();
+      if (err) reject(err);
+      else resolve(text);
+    };
+    const onData = (d: Buffer) => {
+      text += d.toString('latin1');
+      if (done(text)) finish();
+      else if (text.length > 64 * 1024) finish(new Error('the server talks too much'));
+    };
+    const onClose = () => finish(new Error(`the server closed the connection (after ${JSON.stringify(sanitizeLine(text.slice(0, 80)))})`));
+    const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    if (done(text)) return finish();
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.resume();
+  });
+}
+
+const lastLine = (t: string) => t.trimEnd().split('\r\n').pop() ?? '';
+const smtpDone = (t: string) => /(^|\r\n)\d{3} [^\r\n]*\r\n$/.test(t);
+
+/** The plaintext start of a STARTTLS protocol, up to the server's "go ahead". */
+async function startTls(socket: net.Socket, head: Buffer, protocol: string, timeoutMs: number): Promise<void> {
+  if (protocol === 'SMTP') {
+    const banner = await readUntil(socket, head, smtpDone, timeoutMs);
+    if (!lastLine(banner).startsWith('220')) throw new Error(`SMTP banner: ${sanitizeLine(lastLine(banner))}`);
+    socket.write('EHLO ptunnel-doctor\r\n');
+    const ehlo = await readUntil(socket, Buffer.alloc(0), smtpDone, timeoutMs);
+    if (!/STARTTLS/i.test(ehlo)) throw new Error('the server does not offer STARTTLS');
+    socket.write('STARTTLS\r\n');
+    const go = await readUntil(socket, Buffer.alloc(0), smtpDone, timeoutMs);
+    if (!lastLine(go).startsWith('220')) throw new Error(`STARTTLS refused: ${sanitizeLine(lastLine(go))}`);
+    return;
+  }
+  const greeting = await readUntil(socket, head, (t) => t.includes('\r\n'), timeoutMs);
+  if (!/^\* (OK|PREAUTH)/i.test(greeting)) throw new Error(`IMAP greeting: ${sanitizeLine(lastLine(greeting))}`);
+  socket.write('a1 STARTTLS\r\n');
+  const go = await readUntil(socket, Buffer.alloc(0), (t) => /(^|\r\n)a1 [^\r\n]*\r\n$/i.test(t), timeoutMs);
+  if (!/(^|\r\n)a1 OK/i.test(go)) throw new Error(`STARTTLS refused: ${sanitizeLine(lastLine(go))}`);
+}
+
+interface Certificate {
+  subject: string;
+  issuer: string;
+  sha256: string;
+  validTo: string;
+}
+
+function nameOf(part: Record<string, unknown> | undefined): string {
+  if (!part) return '?';
+  return sanitizeLine(['CN', 'O', 'OU', 'C'].filter((k) => part[k] !== undefined).map((k) => `${k}=${String(part[k])}`).join(', ') || '?');
+}
+
+/** The certificate the client would be shown; no trust decision is made. */
+function peerCertificate(socket: net.Socket, head: Buffer, servername: string, timeoutMs: number): Promise<Certificate> {
+  return new Promise((resolve, reject) => {
+    if (head.length > 0) socket.unshift(head);
+    const t = tls.connect({ socket, servername, rejectUnauthorized: false });
+    const timer = setTimeout(() => {
+      t.destroy();
+      reject(new Error(`no TLS handshake within ${timeoutMs} ms`));
+    }, timeoutMs);
+    t.once('secureConnect', () => {
+      clearTimeout(timer);
+      const c = t.getPeerCertificate();
+      t.destroy();
+      if (!c || !c.raw) return reject(new Error('the server sent no certificate'));
+      const sha256 = createHash('sha256').update(c.raw).digest('hex').toUpperCase().match(/../g)!.join(':');
+      resolve({ subject: nameOf(c.subject as unknown as Record<string, unknown>), issuer: nameOf(c.issuer as unknown as Record<string, unknown>), sha256, validTo: c.valid_to });
+    });
+    t.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new Error(`TLS: ${err.code ?? err.message}`));
+    });
+  });
+}
+
+const MAIL_FIX = 'ask the proxy admin to allow CONNECT to this port (squid: add it to the SSL_ports acl), or run ptunnel where the port is open (--mode direct)';
+
+async function checkTarget(input: DoctorInput, c: ClientSetting, out: Finding[]): Promise<boolean> {
+  const { config } = input;
+  const topic = `${c.protocol} ${formatHostPort(c.server, c.port)}`;
+  const timeoutMs = Math.max(config.connectTimeoutMs, 1000);
+  let socket: net.Socket;
+  let head: Buffer = Buffer.alloc(0);
+  if (config.proxy && config.mode !== 'direct') {
+    let answer: Answer;
+    try {
+      answer = await connectVia(config, c.server, c.port, timeoutMs);
+    } catch (err) {
+      out.push({ topic, text: `CONNECT through ${describeProxy(config.proxy.endpoint)}: ${(err as Error).message}`, ok: false, fix: 'see the proxy line above' });
+      return false;
+    }
+    if (answer.status === 407) {
+      const schemes = offeredSchemes(answer.headers.map((h) => /^proxy-authenticate:\s*(.*)$/i.exec(h)?.[1]).filter((h): h is string => h !== undefined));
+      const names = schemes.map((s) => s.name).join(', ') || 'none';
+      out.push({
+        topic,
+        text: `CONNECT: ${answer.line}; the proxy offers: ${sanitizeLine(names)}`,
+        ok: false,
+        fix: config.proxy.authorization ? 'the proxy refused the credentials given: check --proxy-user and the password' : 'give --proxy-user and --proxy-password-file (Basic), or use a scheme the proxy offers',
+      });
+      answer.socket.destroy();
+      return false;
+    }
+    if (answer.status < 200 || answer.status > 299) {
+      out.push({ topic, text: `CONNECT: ${answer.line}`, ok: false, fix: answer.status === 403 ? MAIL_FIX : 'the proxy refused this target; see its status line' });
+      answer.socket.destroy();
+      return false;
+    }
+    out.push({ topic, text: `CONNECT: ${answer.line}`, ok: true });
+    socket = answer.socket;
+    head = answer.rest;
+  } else {
+    try {
+      socket = await connectDirect(c.server, c.port, timeoutMs);
+      out.push({ topic, text: 'direct connection: open', ok: true });
+    } catch (err) {
+      out.push({ topic, text: `direct connection: ${(err as Error).message}`, ok: false, fix: 'this network blocks the port: give --proxy' });
+      return false;
+    }
+  }
+  try {
+    if (c.protocol === 'SSH' || c.security === undefined) {
+      out.push({ topic, text: 'TLS: none (SSH checks host keys)', ok: true });
+      return true;
+    }
+    if (c.security === 'STARTTLS') {
+      try {
+        await startTls(socket, head, c.protocol, timeoutMs);
+      } catch (err) {
+        const silent = /^no answer within/.test((err as Error).message);
+        out.push({
+          topic,
+          text: silent
+            ? `STARTTLS: the server sent no greeting within ${timeoutMs} ms (a TLS-inspecting proxy that waits for a TLS ClientHello holds protocols where the server speaks first)`
+            : `STARTTLS: ${(err as Error).message}`,
+          ok: false,
+          fix: silent ? 'ask the proxy admin for a TLS-inspection exception for this host (squid: ssl_bump splice), or use the SSL/TLS port' : 'check the port and security setting of the preset',
+        });
+        return false;
+      }
+    }
+    const cert = await peerCertificate(socket, c.security === 'STARTTLS' ? Buffer.alloc(0) : head, c.server, timeoutMs);
+    out.push({
+      topic,
+      text: `TLS${c.security === 'STARTTLS' ? ' after STARTTLS' : ''}: subject ${cert.subject}; issuer ${cert.issuer}; SHA-256 ${cert.sha256}`,
+      ok: true,
+      fix: 'if the issuer is your company\'s CA rather than a public one, the proxy inspects TLS: the mail client must trust that CA, or ask for an exception for this host',
+    });
+    return true;
+  } catch (err) {
+    out.push({ topic, text: (err as Error).message, ok: false, fix: 'the server (or the proxy in between) did not complete TLS' });
+    return false;
+  } finally {
+    socket.destroy();
+  }
+}
+
+function hostsAddresses(file: string, name: string): string[] {
+  try {
+    const out: string[] = [];
+    for (const line of readLines(file)) {
+      const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+      if (address && names.some((n) => normalizeName(n) === name)) out.push(address.toLowerCase());
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+async function checkNames(input: DoctorInput, names: string[], presetOf: Map<string, string>, out: Finding[]): Promise<boolean> {
+  let ok = true;
+  const resolver = new Resolver({ ...input.config.dns, cache: false, logger: silentLogger });
+  try {
+    for (const name of names) {
+      const topic = `name ${name}`;
+      let ours = 'no resolver configured';
+      if (resolver.servers.length > 0) {
+        const reports = await resolver.queryEach(name);
+        const chosen = reports.find((r) => r.answer && !r.error);
+        ours = chosen ? `${chosen.answer!.addresses.map((a) => a.address).join(', ')} (from ${chosen.resolver})` : `no usable answer (${reports.map((r) => r.error?.code ?? 'none').join(', ')})`;
+      }
+      let system: string;
+      try {
+        system = (await systemLookup(name)).map((a: ResolvedAddress) => a.address).join(', ');
+      } catch (err) {
+        system = (err as { code?: string }).code ?? (err as Error).message;
+      }
+      const proxied = input.config.proxy !== undefined && input.config.mode !== 'direct';
+      out.push({ topic, text: `ptunnel's resolver: ${sanitizeLine(ours)}${proxied ? ' (unused through the proxy: it resolves)' : ''}; system resolver: ${sanitizeLine(system)}`, ok: true });
+      const pointed = hostsAddresses(input.hostsFile, name);
+      if (pointed.some((a) => isLoopback(a))) {
+        out.push({ topic, text: `hosts file ${input.hostsFile} points it at ${pointed.join(', ')} (ptunnel)`, ok: true });
+      } else {
+        ok = false;
+        out.push({
+          topic,
+          text: pointed.length > 0 ? `hosts file ${input.hostsFile} points it at ${pointed.join(', ')}, not at ptunnel` : `hosts file ${input.hostsFile} has no line for it: the mail client goes around ptunnel`,
+          ok: false,
+          fix: `ptunnel hosts --preset ${presetOf.get(name)} --apply (in Kubernetes: hostAliases, see "ptunnel presets show ${presetOf.get(name)}")`,
+        });
+      }
+    }
+  } finally {
+    await resolver.close();
+  }
+  return ok;
+}
+
+async function checkProxy(input: DoctorInput, out: Finding[]): Promise<boolean> {
+  const { config, env } = input;
+  const flag = config.raw.proxy.url;
+  out.push({ topic: 'proxy source', text: `--proxy / PTUNNEL_PROXY / config file: ${flag ? masked(flag) : 'not set'}`, ok: true });
+  for (const name of PROXY_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') out.push({ topic: 'proxy source', text: `${name}=${masked(value)}`, ok: true });
+  }
+  if (!config.proxy) {
+    out.push({ topic: 'proxy', text: `none: mode ${config.mode}, every connection goes direct`, ok: true, fix: 'if this network needs a proxy, give --proxy HOST:PORT or set https_proxy' });
+    return true;
+  }
+  const proxy = describeProxy(config.proxy.endpoint);
+  out.push({ topic: 'proxy', text: `in use: ${proxy} (from ${config.proxy.source}), mode ${config.mode}`, ok: true });
+  try {
+    await connectDirect(config.proxy.endpoint.host, config.proxy.endpoint.port, Math.max(config.connectTimeoutMs, 1000)).then((s) => s.destroy());
+    out.push({ topic: 'proxy', text: `${proxy}: reachable`, ok: true });
+    return true;
+  } catch (err) {
+    out.push({
+      topic: 'proxy',
+      text: `${proxy}: unreachable (${(err as Error).message})`,
+      ok: false,
+      fix: config.mode === 'auto' ? 'check the proxy address; meanwhile ptunnel goes direct (mode auto)' : 'check the proxy address and that it runs, or use --mode auto to go direct while it is away',
+    });
+    return false;
+  }
+}
+
+/**
+ * `ptunnel doctor`: why mail does not work, in one screen. Each finding ends with a fix where
+ * there is one; exit 0 only when every preset target would work.
+ */
+export async function runDoctor(input: DoctorInput, io: CommandIo): Promise<number> {
+  const out: Finding[] = [];
+  let ok = true;
+  const proxyUp = await checkProxy(input, out);
+  const catalog = loadPresetCatalog(input.presetsDir);
+  const targets: ClientSetting[] = [];
+  const presetOf = new Map<string, string>();
+  for (const name of input.presets) {
+    const preset = findPreset(catalog, name);
+    for (const c of preset.client) {
+      targets.push(c);
+      if (c.protocol !== 'SSH' && !presetOf.has(c.server)) presetOf.set(c.server, preset.name);
+    }
+  }
+  if (targets.length === 0) {
+    out.push({ topic: 'presets', text: 'none given: no targets checked', ok: false, fix: 'name the presets you use: ptunnel doctor --preset gmail' });
+    ok = false;
+  }
+  const proxied = input.config.proxy !== undefined && input.config.mode !== 'direct';
+  for (const c of targets) {
+    if (proxied && !proxyUp && input.config.mode === 'proxy') {
+      out.push({ topic: `${c.protocol} ${formatHostPort(c.server, c.port)}`, text: 'not checked: the proxy is unreachable and mode is proxy', ok: false, fix: 'see the proxy line above' });
+      ok = false;
+      continue;
+    }
+    if (proxied && !proxyUp) {
+      // mode auto: ptunnel would go direct, so that is what is checked.
+      ok = (await checkTarget({ ...input, config: { ...input.config, mode: 'direct' } }, c, out)) && ok;
+      continue;
+    }
+    ok = (await checkTarget(input, c, out)) && ok;
+  }
+  ok = (await checkNames(input, [...presetOf.keys()], presetOf, out)) && ok;
+  if (input.json) {
+    io.stdout(`${JSON.stringify({ ok, findings: out }, null, 2)}\n`);
+  } else {
+    const width = Math.max(...out.map((f) => f.topic.length));
+    for (const f of out) io.stdout(`${f.ok ? 'ok  ' : 'FAIL'} ${f.topic.padEnd(width)}  ${f.text}${f.fix && !f.ok ? `; fix: ${f.fix}` : ''}\n`);
+    io.stdout(ok ? 'every preset target would work\n' : 'some preset targets would not work: see the FAIL lines\n');
+  }
+  return ok ? 0 : 1;
+}
