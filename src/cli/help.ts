@@ -50,6 +50,9 @@ export function tunnelHelp(): string {
        ptunnel hosts --preset NAME [--apply | --remove] [--file PATH]   (ptunnel hosts --help)
        ptunnel resolve NAME [--dns LIST]     (what ptunnel's own resolver answers)
        ptunnel health [--admin ADDR:PORT]    (exit 0 when /readyz answers 200)
+       ptunnel status [--json]               (what the running ptunnel is doing, live connections)
+       ptunnel doctor --preset NAME [...]    (why mail does not work: proxy, CONNECT, TLS, DNS, hosts)
+       ptunnel service install|uninstall|status [--system] [--dry-run] -- ARGS...   (start at login)
 
 Listens on local ports and carries each connection to HOST:PORT through an HTTP proxy
 (CONNECT), or directly when the proxy is unreachable. TLS stays end to end.
