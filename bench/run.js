@@ -10,6 +10,7 @@ const { parseArgs } = require('node:util');
 const proc = require('./lib/proc');
 const { freePort, waitPort, pageRequest, openIdle, probeIdle, setupLatency } = require('./lib/net');
 const { startSquid, startNginx } = require('./lib/servers');
+const { startAuthProxies, stopAuthProxies } = require('./lib/auth-proxies');
 const { findTools, versions, machine, parseAb, parseWrk } = require('./lib/tools');
 const { median, percentile, stat, render, targets, fmt, mib } = require('./lib/report');
 
@@ -25,7 +26,9 @@ spread over 25 % of the median is flagged. Prints a markdown table and writes BE
 
   --quick        smoke test: small n, 64 MiB download, 3 s wrk, 1000 idle connections, 3 reps
   --only LIST    quick A/B: only these tunnels (ptunnel,base,prewarm,socat,socat511,proxytunnel,
-                 naive) plus the machine's floor (ab -> nginx, squid with ab -X), a small profile
+                 naive, and the set-up-only rows basic,basicPrewarm,ntlm,ntlmPrewarm,negotiate,
+                 negotiatePrewarm,curlBasic,curlNtlm,curlNegotiate, or "auth" for all of those)
+                 plus the machine's floor (ab -> nginx, squid with ab -X), a small profile
                  (ab -n 500, 256 MiB download and 1 s wrk through the tunnels
                  only, no idle test unless --idle); about a
                  minute for two tunnels at --reps 9
@@ -34,7 +37,8 @@ spread over 25 % of the median is flagged. Prints a markdown table and writes BE
   --idle         with --only: run the idle-connections test too
   --baseline JS  also measure this build of ptunnel (a dist/main.js, e.g. from a checkout of main),
                  as path "base", alternated with the current one: the A/B of a change
-  --prewarm N    N for the --prewarm paths (prewarm, basicPrewarm; default 2; 0 leaves them out)
+  --prewarm N    N for the --prewarm paths (prewarm, basicPrewarm, ntlmPrewarm,
+                 negotiatePrewarm; default 2; 0 leaves them out)
   --out FILE     write the report here (default: BENCHMARKS.md for a full run, none otherwise)
   --no-write     print only
   --keep-tmp     keep the temp dir (configs, logs)
@@ -94,11 +98,13 @@ params.prewarm = opt.prewarm !== undefined ? Number(opt.prewarm) : 2;
 const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 let tmp;
+let authProxies = { notes: [] };
 let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
   await proc.stopAll();
+  await stopAuthProxies(authProxies);
   if (tmp && !opt['keep-tmp']) fs.rmSync(tmp, { recursive: true, force: true });
   else if (tmp) log(`temp dir kept: ${tmp}`);
 }
@@ -142,18 +148,28 @@ async function main() {
     { key: 'ptunnel', label: 'ptunnel', kind: 'tunnel', singleProcess: true, idleTest: true },
     { key: 'base', label: 'ptunnel (baseline build)', kind: 'tunnel', singleProcess: true, idleTest: true, needs: 'baseline' },
     { key: 'prewarm', label: `ptunnel --prewarm ${params.prewarm}`, kind: 'tunnel', singleProcess: true, needs: 'prewarm', warm: true },
-    // Set-up latency through a squid that wants Basic (the first of the authenticating rows;
-    // NTLM and Negotiate join once the bench can start such a proxy: add paths here with
-    // auth: 'NTLM' / 'Negotiate' and they land in the latency-by-scheme table).
+    // Set-up latency through squids that authenticate: Basic (basic_fake_auth), NTLM (Samba's
+    // ntlm_auth + winbindd) and Negotiate (MIT KDC + negotiate_kerberos_auth), the last two the
+    // test suite's own proxies (bench/lib/auth-proxies.js). curl through the same squid is the
+    // peer: it shows how much of each scheme's cost is the proxy's helpers rather than ptunnel.
+    // `--only auth` selects all of these.
     { key: 'basic', label: 'ptunnel, Basic', kind: 'tunnel', singleProcess: true, setupOnly: true, auth: 'Basic' },
     { key: 'basicPrewarm', label: `ptunnel, Basic, --prewarm ${params.prewarm}`, kind: 'tunnel', singleProcess: true, setupOnly: true, auth: 'Basic', needs: 'prewarm', warm: true },
+    { key: 'ntlm', label: 'ptunnel, NTLM', kind: 'tunnel', singleProcess: true, setupOnly: true, auth: 'NTLM' },
+    { key: 'ntlmPrewarm', label: `ptunnel, NTLM, --prewarm ${params.prewarm}`, kind: 'tunnel', singleProcess: true, setupOnly: true, auth: 'NTLM', needs: 'prewarm', warm: true },
+    { key: 'negotiate', label: 'ptunnel, Negotiate', kind: 'tunnel', singleProcess: true, setupOnly: true, auth: 'Negotiate' },
+    { key: 'negotiatePrewarm', label: `ptunnel, Negotiate, --prewarm ${params.prewarm}`, kind: 'tunnel', singleProcess: true, setupOnly: true, auth: 'Negotiate', needs: 'prewarm', warm: true },
+    { key: 'curlBasic', label: 'curl -p --proxy-basic', kind: 'curl', setupOnly: true, auth: 'Basic' },
+    { key: 'curlNtlm', label: 'curl -p --proxy-ntlm', kind: 'curl', setupOnly: true, auth: 'NTLM' },
+    { key: 'curlNegotiate', label: 'curl -p --proxy-negotiate', kind: 'curl', setupOnly: true, auth: 'Negotiate' },
     { key: 'socat', label: 'socat PROXY: (default backlog)', kind: 'tunnel', tool: 'socat', multiProcess: true },
     { key: 'socat511', label: 'socat PROXY: backlog=511', kind: 'tunnel', tool: 'socat', multiProcess: true },
     { key: 'proxytunnel', label: 'proxytunnel -a', kind: 'tunnel', tool: 'proxytunnel', multiProcess: true },
     { key: 'naive', label: 'naive Node tunnel (baseline)', kind: 'tunnel', singleProcess: true, idleTest: true },
   ];
   const known = new Set(all.map((p) => p.key));
-  const listed = (opt.only ?? opt.paths)?.split(',').filter(Boolean) ?? null;
+  const authKeys = all.filter((p) => p.auth).map((p) => p.key);
+  const listed = (opt.only ?? opt.paths)?.split(',').filter(Boolean).flatMap((k) => (k === 'auth' ? authKeys : [k])) ?? null;
   for (const k of listed ?? []) if (!known.has(k)) throw new Error(`unknown path "${k}" (known: ${[...known].join(', ')})`);
   // The quick A/B always carries the machine's floor: a tunnel's figure means little without it.
   const only = listed ? new Set(abMode ? ['floor', 'squid', ...listed] : listed) : null;
@@ -179,6 +195,10 @@ async function main() {
     for (let i = paths.length - 1; i >= 0; i -= 1) if (paths[i].warm) paths.splice(i, 1);
   }
   const basicPort = paths.some((p) => p.auth === 'Basic') ? await freePort() : null;
+  authProxies = await startAuthProxies({ tmp, want: new Set(paths.map((p) => p.auth).filter((a) => a === 'NTLM' || a === 'Negotiate')) });
+  notes.push(...authProxies.notes);
+  for (let i = paths.length - 1; i >= 0; i -= 1) if ((paths[i].auth === 'NTLM' || paths[i].auth === 'Negotiate') && !authProxies[paths[i].auth]) paths.splice(i, 1);
+  for (const a of ['NTLM', 'Negotiate']) if (authProxies[a]) log(`${a} squid on ${authProxies[a].url} (set up in ${authProxies[a].setupMs} ms)`);
 
   // Ports: one nginx port per path (tells paths apart in the logs), one local port per tunnel.
   const squidPort = await freePort();
@@ -186,6 +206,7 @@ async function main() {
     p.nginxPort = await freePort();
     if (p.kind === 'tunnel') p.port = await freePort();
     else if (p.kind === 'direct') p.port = p.nginxPort;
+    else if (p.kind === 'curl') p.port = null;
     else p.port = squidPort;
     p.opened = 0; // client connections opened through this path: lower bound for the squid log
   }
@@ -199,13 +220,18 @@ async function main() {
     if (p.kind !== 'tunnel') continue;
     const target = `127.0.0.1:${p.nginxPort}`;
     const logFile = path.join(tmp, `${p.key}.log`);
-    const proxyUrl = p.auth === 'Basic' ? `http://bench:bench@127.0.0.1:${basicPort}` : `127.0.0.1:${squidPort}`;
-    const ptunnelArgs = ['--mode', 'proxy', '-p', proxyUrl, '-q', `${p.port}:${target}`, ...(p.warm ? ['--prewarm', String(params.prewarm)] : [])];
+    const ap = authProxies[p.auth];
+    const proxyUrl = ap ? ap.url : p.auth === 'Basic' ? `http://bench:bench@127.0.0.1:${basicPort}` : `127.0.0.1:${squidPort}`;
+    const ptunnelArgs = ['--mode', 'proxy', '-p', proxyUrl, ...(ap ? ap.ptunnelArgs : []), '-q', `${p.port}:${target}`, ...(p.warm ? ['--prewarm', String(params.prewarm)] : [])];
     const t0 = process.hrtime.bigint();
     if (p.key === 'ptunnel') {
       p.child = proc.spawnTracked('ptunnel', process.execPath, [...nodeArgs, cli, ...ptunnelArgs], { logFile });
     } else if (p.key === 'base') {
       p.child = proc.spawnTracked('base', process.execPath, [...opt['base-node-args'].split(/\s+/).filter(Boolean), baselineCli, ...ptunnelArgs], { logFile });
+    } else if (ap) {
+      // Negotiate: ptunnel must reach the proxy by its host name, which only its wrapper resolves.
+      const [cmd, args] = ap.wrap(process.execPath, [...nodeArgs, cli, ...ptunnelArgs]);
+      p.child = proc.spawnTracked(p.key, cmd, args, { logFile, env: ap.env });
     } else if (p.key === 'prewarm' || p.auth) {
       p.child = proc.spawnTracked(p.key, process.execPath, [...nodeArgs, cli, ...ptunnelArgs], { logFile });
     } else if (p.key === 'naive') {
@@ -224,8 +250,37 @@ async function main() {
   const urlOf = (p, pth) => (p.kind === 'httpproxy' ? `http://127.0.0.1:${p.nginxPort}${pth}` : `http://127.0.0.1:${p.port}${pth}`);
   const proxyArgs = (p, flag) => (p.kind === 'httpproxy' ? [flag, `127.0.0.1:${squidPort}`] : []);
 
+  // curl as the peer of the authenticating rows: one process per connection, timed by curl
+  // itself from its start to the first response byte (proxy connect, CONNECT with the scheme's
+  // rounds, the request), which is what setupLatency times for a tunnel.
+  const curlPeer = (p) => {
+    const ap = authProxies[p.auth];
+    const auth = ap ? ap.curlArgs : ['--proxy-basic', '--proxy-user', 'bench:bench', '-x', `http://127.0.0.1:${basicPort}`];
+    const [cmd, args] = (ap ? ap.wrap : (c, a) => [c, a])(found.curl, ['-sS', '-o', '/dev/null', '-w', '%{http_code} %{time_starttransfer}\\n', '--max-time', '10', '-p', ...auth, `http://127.0.0.1:${p.nginxPort}/index.html`]);
+    return { cmd, args, env: ap ? ap.env : process.env };
+  };
+  const curlLatency = async (p, { count, warmup, gapMs }) => {
+    const { cmd, args, env } = curlPeer(p);
+    const samples = [];
+    let errors = 0;
+    for (let i = 0; i < count + warmup; i += 1) {
+      if (gapMs > 0) await sleep(gapMs);
+      const r = await proc.run(cmd, args, { timeoutMs: 15_000, env });
+      const [code, secs] = r.stdout.trim().split(' ');
+      if (i < warmup) continue;
+      if (code === '200') samples.push(Number(secs) * 1000);
+      else errors += 1;
+    }
+    return { samples, errors };
+  };
+
   // Sanity: every path serves the page.
   for (const p of paths) {
+    if (p.kind === 'curl') {
+      const r = await curlLatency(p, { count: 1, warmup: 0, gapMs: 0 });
+      if (r.errors > 0) throw new Error(`${p.label}: sanity request failed`);
+      continue;
+    }
     const r = await proc.run(found.curl, ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', ...proxyArgs(p, '-x'), urlOf(p, '/index.html')]);
     p.opened += 1;
     if (r.stdout.trim() !== '200') throw new Error(`${p.label}: sanity request failed (${r.stdout.trim()} ${r.stderr.trim()})`);
@@ -247,7 +302,9 @@ async function main() {
         const req = pageRequest({ nginxPort: p.nginxPort, viaHttpProxy: p.kind === 'httpproxy', close: true });
         // A warm pool refills in the background: every path gets the same short pause between
         // connections, the time a refill through a loopback proxy takes.
-        const r = await setupLatency({ port: p.port, count: perRep, request: req, warmup: i === 0 ? 10 : 2, gapMs: 10 });
+        const r = p.kind === 'curl'
+          ? await curlLatency(p, { count: perRep, warmup: i === 0 ? 3 : 1, gapMs: 10 })
+          : await setupLatency({ port: p.port, count: perRep, request: req, warmup: i === 0 ? 10 : 2, gapMs: 10 });
         p.opened += perRep + (i === 0 ? 10 : 2);
         samples[p.key].push(...r.samples);
         series(p, 'setupP50').push(percentile(r.samples, 50));
@@ -410,9 +467,21 @@ async function main() {
   const minutes = (Date.now() - t0) / 60_000;
   log(`measurements took ${fmt(minutes, 1)} min`);
 
+  // Proof that the NTLM and Negotiate rows authenticated for real: squid logs the user name of
+  // each CONNECT it let through.
+  for (const a of ['NTLM', 'Negotiate']) {
+    const ap = authProxies[a];
+    if (!ap) continue;
+    const lines = ap.proxy.accessLog().split('\n').filter((l) => l.includes('CONNECT') && l.includes(ap.proxy.user));
+    notes.push(`${a}: the ${a} squid logged ${lines.length} CONNECTs authenticated as ${ap.proxy.user} (ptunnel and curl together).`);
+    log(notes[notes.length - 1]);
+  }
   const byKey = Object.fromEntries(paths.map((p) => [p.key, p]));
   const setupByScheme = { none: { cold: byKey.ptunnel, warm: byKey.prewarm } };
-  if (byKey.basic || byKey.basicPrewarm) setupByScheme.Basic = { cold: byKey.basic, warm: byKey.basicPrewarm };
+  for (const [scheme, k] of [['Basic', 'basic'], ['NTLM', 'ntlm'], ['Negotiate', 'negotiate']]) {
+    const row = { cold: byKey[k], warm: byKey[`${k}Prewarm`], curl: byKey[`curl${scheme === 'Basic' ? 'Basic' : k[0].toUpperCase() + k.slice(1)}`] };
+    if (row.cold || row.warm || row.curl) setupByScheme[scheme] = row;
+  }
   const run = { setupByScheme, date: new Date().toISOString(), params, paths, notes, machine: machine(), versions: versions(found, ROOT), isolated, minutes, quick: profile !== 'full' };
   const md = document(run);
   process.stdout.write(`${render(run)}\n`);

@@ -153,23 +153,26 @@ function render(run) {
 }
 
 /**
- * New-connection latency per proxy authentication scheme, with and without --prewarm. Only
- * Basic-less (no auth) and whatever the run measured are filled in; NTLM and Negotiate rows
- * appear once the bench starts an authenticating proxy for them (hook: run.setupByScheme).
+ * New-connection latency per proxy authentication scheme, with and without --prewarm, and curl
+ * through the same squid as the peer (its figure is mostly the proxy's own helpers: what no
+ * client can save). Schemes the run did not measure are listed as such.
  */
 function setupRows(run) {
   const by = Object.fromEntries(run.paths.map((p) => [p.key, p]));
   const rows = [];
   const schemes = run.setupByScheme ?? { none: { cold: by.ptunnel, warm: by.prewarm } };
-  for (const [scheme, { cold, warm }] of Object.entries(schemes)) {
-    const f = (p) => (p?.setup ? `${fmt(p.setup.p50, 3)} / ${fmt(p.setup.p99, 3)}` : 'n/a');
-    rows.push([scheme, f(cold), f(warm)]);
+  const f = (p) => (p?.setup ? `${fmt(p.setup.p50, 3)} / ${fmt(p.setup.p99, 3)}${p.setup.errors ? ` (${p.setup.errors} errors)` : ''}` : 'n/a');
+  const r = (a, b) => (a?.setup && b?.setup ? `${fmt(ratio(a.setup.p50, b.setup.p50), 2)}x` : 'n/a');
+  const basic = schemes.Basic ?? {};
+  for (const [scheme, { cold, warm, curl }] of Object.entries(schemes)) {
+    const vsBasic = scheme === 'none' || scheme === 'Basic' ? '' : `${r(cold, basic.cold)} / ${r(warm, basic.warm)}`;
+    rows.push([scheme, f(cold), f(warm), scheme === 'none' ? '' : f(curl), scheme === 'none' ? '' : r(cold, curl), vsBasic]);
   }
-  for (const pending of ['Basic', 'NTLM', 'Negotiate']) if (!schemes[pending]) rows.push([pending, 'not measured yet', 'not measured yet']);
+  for (const pending of ['Basic', 'NTLM', 'Negotiate']) if (!schemes[pending]) rows.push([pending, 'not measured', 'not measured', '', '', '']);
   return [
     '### New-connection latency by proxy authentication (connect to first byte, p50 / p99 ms)',
     '',
-    table(['proxy auth', 'ptunnel', `ptunnel --prewarm ${run.params.prewarm || 'N'}`], rows),
+    table(['proxy auth', 'ptunnel', `ptunnel --prewarm ${run.params.prewarm || 'N'}`, 'curl -p (same squid)', 'ptunnel / curl (p50)', 'vs Basic (p50; cold / prewarm)'], rows),
     '',
   ].join('\n');
 }
@@ -192,6 +195,16 @@ function targets(run) {
       ok,
     });
   };
+  // The authenticating rows carry their own ratios: they need no plain ptunnel path.
+  const sch = run.setupByScheme ?? {};
+  for (const scheme of ['NTLM', 'Negotiate']) {
+    const s = sch[scheme];
+    const basic = sch.Basic;
+    if (!s || !basic) continue;
+    const setupSt = (p) => p?.stats?.setupP50;
+    if (s.cold && basic.cold) cmp(`${scheme} set-up p50 <= 1.5x Basic`, s.cold.setup.p50, basic.cold.setup.p50, 1.5, '<=', 'ms', setupSt(s.cold), setupSt(basic.cold));
+    if (s.warm && basic.warm) cmp(`${scheme} set-up p50 with --prewarm <= 1.1x Basic with --prewarm`, s.warm.setup.p50, basic.warm.setup.p50, 1.1, '<=', 'ms', setupSt(s.warm), setupSt(basic.warm));
+  }
   if (!pt) return rows;
   for (const s of ['socat', 'socat511']) {
     if (!by[s]) continue;
