@@ -139,7 +139,7 @@ export const schema = {
     arg: 'half-close-timeout',
   },
   halfCloseLinger: {
-    doc: "Through a proxy, hold the client's end of stream (FIN) until the server has been quiet this long or has ended, as squid tears a tunnel down at the first FIN with the reply still in flight; 0 passes it on at once. Direct routes never wait.",
+    doc: "Through a proxy, hold the client's end of stream (FIN) until the server has answered and then been quiet this long, or has ended, as squid tears a tunnel down at the first FIN with the reply still in flight; a server that sends nothing gets the FIN after 2s; 0 passes it on at once. Direct routes never wait.",
     format: 'duration-text',
     default: '250ms',
     env: 'PTUNNEL_HALF_CLOSE_LINGER',

@@ -66,6 +66,9 @@ function reset(socket: net.Socket): void {
  * PumpOptions). A reset or error on either side resets the other. No per-chunk work beyond the
  * write itself: byte counts come from the sockets when they close.
  */
+/** How long a held FIN waits for the server's first answer after it (see endUpstream). */
+export const FIRST_ANSWER_WAIT_MS = 2000;
+
 export function pump(
   client: net.Socket,
   upstream: net.Socket,
@@ -123,7 +126,18 @@ export function pump(
   // echo is still to come) mean the upstream is not quiet yet.
   const lingerMs = options.halfCloseLingerMs ?? 0;
   let lingerMark = 0;
-  const upstreamQuiet = () => upstream.bytesRead === lingerMark && !upstream.isPaused() && upstream.writableLength === 0;
+  // Where the upstream stood at the client's FIN, and until when a first answer after it is
+  // waited for: a request the client ended its stream with (an echo, a last command) is answered
+  // after a round trip through the proxy, which on a busy machine or a slow link can take longer
+  // than the linger; passing the FIN before that answer would let squid drop it. A server that
+  // waits for the FIN itself gets it once that wait is over.
+  let finMark = 0;
+  let answerDeadline = 0;
+  const upstreamQuiet = () =>
+    upstream.bytesRead === lingerMark &&
+    !upstream.isPaused() &&
+    upstream.writableLength === 0 &&
+    (upstream.bytesRead > finMark || performance.now() >= answerDeadline);
   const onLinger = () => {
     if (upstream.writableEnded || upstream.destroyed) return;
     if (upstreamQuiet()) {
@@ -137,6 +151,8 @@ export function pump(
     if (upstream.writableEnded) return;
     if (lingerMs > 0 && !upstream.readableEnded) {
       lingerMark = upstream.bytesRead;
+      finMark = upstream.bytesRead;
+      answerDeadline = performance.now() + Math.max(FIRST_ANSWER_WAIT_MS, lingerMs);
       lingerTimer = setTimeout(onLinger, lingerMs);
     } else upstream.end();
   };

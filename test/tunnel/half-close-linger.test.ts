@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { FaultProxy, spliceTo, startFaultProxy } from '../support/fault-proxy';
 import { serve, startEchoServer, TestServer } from '../support/servers';
 import { startTunnel } from '../support/tunnel';
+import { FIRST_ANSWER_WAIT_MS } from '../../src/tunnel/pump';
 
 const SIZE = 1024 * 1024;
 
@@ -145,5 +146,51 @@ describe('half-close linger', () => {
     expect(quietMs).toBeGreaterThanOrEqual(140);
     expect(quietMs).toBeLessThan(1000);
     expect(record?.outcome).toBe('ok');
+  });
+
+  it('waits for a first answer slower than the linger before it passes the FIN', async () => {
+    // An echo that answers 600 ms late (a busy proxy, a slow link): with the linger alone (150 ms)
+    // the FIN would go first and a proxy like squid would drop the answer.
+    const slow = await serve((socket) => {
+      socket.on('data', (d: Buffer) => setTimeout(() => socket.write(d), 600));
+      socket.on('end', () => setTimeout(() => socket.end(), 700));
+      socket.on('error', () => undefined);
+    });
+    const tunnel = await startTunnel({
+      flags: { mode: 'proxy', 'proxy.url': killer.url, halfCloseLinger: '150ms', tunnels: [`0:127.0.0.1:${slow.port}`] },
+    });
+    const got = await sendThenHalfClose(tunnel.port(), Buffer.from('late answer\n'));
+    await tunnel.ended(1);
+    await tunnel.close();
+    await slow.close();
+    expect(got).toEqual({ bytes: 12, intact: true });
+  });
+
+  it('passes the FIN to a server that waits for it before answering, once the wait for an answer is over', async () => {
+    let answered!: (ms: number) => void;
+    const finSeen = new Promise<number>((r) => (answered = r));
+    const started = Date.now();
+    const waitsForFin = await serve((socket) => {
+      let body = '';
+      socket.on('data', (d: Buffer) => (body += d.toString()));
+      socket.on('end', () => {
+        answered(Date.now() - started);
+        socket.end(body.toUpperCase());
+      });
+      socket.on('error', () => undefined);
+    });
+    const relay = await startFaultProxy((socket, head) => spliceTo(socket, head));
+    const tunnel = await startTunnel({
+      flags: { mode: 'proxy', 'proxy.url': relay.url, halfCloseLinger: '150ms', tunnels: [`0:127.0.0.1:${waitsForFin.port}`] },
+    });
+    const got = await sendThenHalfClose(tunnel.port(), Buffer.from('sort me'));
+    const ms = await finSeen;
+    await tunnel.ended(1);
+    await tunnel.close();
+    await relay.close();
+    await waitsForFin.close();
+    expect(got.bytes).toBe(7);
+    expect(ms).toBeGreaterThanOrEqual(FIRST_ANSWER_WAIT_MS - 50);
+    expect(ms).toBeLessThan(FIRST_ANSWER_WAIT_MS + 2000);
   });
 });
