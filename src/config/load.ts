@@ -10,7 +10,7 @@ import { parseAdminAddress } from './admin';
 import { resolveDnsSettings } from './dns';
 import type { LogFormat, Mode } from './formats';
 import type { NoProxy } from './no-proxy';
-import { ProxySettings, resolveNoProxy, resolveProxy } from './proxy';
+import { ProxySettings, resolveNoProxy, resolveProxies } from './proxy';
 import { RawSettings, schema } from './schema';
 import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
@@ -27,7 +27,10 @@ export interface RuntimeConfig {
   listen: string;
   /** The mode asked for; `direct` when no proxy is known. */
   mode: Mode;
+  /** The first of `proxies`, for code that knows of one proxy only. */
   proxy?: ProxySettings;
+  /** Proxies in order of preference; empty without a proxy. */
+  proxies: ProxySettings[];
   noProxy: NoProxy;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
@@ -122,7 +125,8 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   const env = options.env ?? process.env;
   const raw = layeredSettings(options, env);
   const listen = listenAddress(raw.listen);
-  const proxy = resolveProxy(raw, env, raw.mode);
+  const proxies = resolveProxies(raw, env, raw.mode);
+  const proxy = proxies[0];
   if (raw.mode === 'proxy' && !proxy) {
     throw usageError('ERR_CONFIG', 'mode "proxy" needs a proxy; give --proxy or set HTTPS_PROXY');
   }
@@ -131,6 +135,7 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
     tunnels: configuredTunnels(raw, listen),
     listen,
     mode: proxy ? raw.mode : 'direct',
+    proxies,
     noProxy,
     ...timeouts(raw),
     dns: resolveDnsSettings(raw.dns),

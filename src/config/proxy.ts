@@ -25,31 +25,54 @@ function firstEnv(env: NodeJS.ProcessEnv, names: string[]): [string, string] | u
   return undefined;
 }
 
-/** The proxy to use, from proxy.url or else the usual environment variables; none in mode direct. */
-export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): ProxySettings | undefined {
-  let spec: string;
+/** Proxy specs in a setting: one, or a comma (or space) list in order of preference. */
+export function proxySpecs(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/**
+ * The proxies to use, in order of preference, from proxy.url or else the usual environment
+ * variables; none in mode direct. User, password and CA apply to each proxy of the list (a URL's own
+ * credentials win for that proxy).
+ */
+export function resolveProxies(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): ProxySettings[] {
+  let text: string;
   let source: string;
   if (raw.proxy.url !== null && raw.proxy.url.trim() !== '') {
-    spec = raw.proxy.url;
+    text = raw.proxy.url;
     source = settingName('proxy.url');
   } else {
     // Lower case first, as curl does: it is the form most tools agree on.
     const found = firstEnv(env, ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']);
-    if (!found) return undefined;
-    [source, spec] = found;
+    if (!found) return [];
+    [source, text] = found;
   }
-  if (mode === 'direct') return undefined;
-  const endpoint = inSource(source, () => parseProxySpec(spec));
+  if (mode === 'direct') return [];
+  const endpoints = proxySpecs(text).map((spec) => inSource(source, () => parseProxySpec(spec)));
   // An empty value means "not set", as for HTTPS_PROXY: compose files and charts pass variables
   // through empty when the user gave none.
   const given = (v: string | null) => (v === null || v === '' ? undefined : v);
-  const user = given(raw.proxy.user) ?? endpoint.username;
   let password = given(raw.proxy.password);
   const passwordFile = given(raw.proxy.passwordFile);
   if (password === undefined && passwordFile !== undefined) {
     password = readNamedFile(passwordFile, 'proxy password file', 'ERR_CONFIG').toString('utf8').replace(/\r?\n$/, '');
   }
-  password ??= endpoint.password;
+  const ca = given(raw.proxy.ca);
+  if (ca !== undefined && !endpoints.some((e) => e.protocol === 'https')) {
+    const protocols = [...new Set(endpoints.map((e) => `${e.protocol}://`))].join(', ');
+    throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${protocols}`);
+  }
+  const caBytes = ca === undefined ? undefined : readCaFile(ca);
+  return endpoints.map((endpoint) => {
+    const settings = credentials(endpoint, given(raw.proxy.user), password, source);
+    if (caBytes !== undefined && endpoint.protocol === 'https') settings.ca = caBytes;
+    return settings;
+  });
+}
+
+function credentials(endpoint: ProxyEndpoint, configuredUser: string | undefined, configuredPassword: string | undefined, source: string): ProxySettings {
+  const user = configuredUser ?? endpoint.username;
+  const password = configuredPassword ?? endpoint.password;
   const settings: ProxySettings = { endpoint: { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }, source };
   if (user !== undefined) {
     if (user.includes(':')) {
@@ -68,14 +91,12 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
   } else if (password !== undefined) {
     throw usageError('ERR_CONFIG', `a proxy password is set but no user; give ${settingName('proxy.user')} or put user:password in the proxy URL`);
   }
-  const ca = given(raw.proxy.ca);
-  if (ca !== undefined) {
-    if (endpoint.protocol !== 'https') {
-      throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${endpoint.protocol}://`);
-    }
-    settings.ca = readCaFile(ca);
-  }
   return settings;
+}
+
+/** The first proxy of the list (see resolveProxies), for callers that know of one proxy only. */
+export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): ProxySettings | undefined {
+  return resolveProxies(raw, env, mode)[0];
 }
 
 /** Targets that go direct: noProxy, or else no_proxy / NO_PROXY. */

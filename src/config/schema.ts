@@ -14,6 +14,8 @@ export interface SettingDoc {
   arg?: string;
   sensitive?: boolean;
   nullable?: boolean;
+  /** A text setting whose flag may be repeated: the values are joined into one comma list. */
+  repeatable?: boolean;
 }
 
 interface SchemaTree {
@@ -23,12 +25,13 @@ interface SchemaTree {
 export const schema = {
   proxy: {
     url: {
-      doc: 'HTTP proxy as HOST:PORT or http://[user:password@]host:port (https:// for TLS to the proxy). Defaults to https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY.',
+      doc: 'HTTP proxy as HOST:PORT or http://[user:password@]host:port (https:// for TLS to the proxy); repeat the flag or give a comma list for proxies tried in that order of preference. Defaults to https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY.',
       format: 'optional-string',
       default: null,
       nullable: true,
       env: 'PTUNNEL_PROXY',
       arg: 'proxy',
+      repeatable: true,
     },
     user: {
       doc: 'User name for proxy Basic authentication.',

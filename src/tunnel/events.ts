@@ -14,7 +14,8 @@ export interface EngineEvents {
   connectionRejected(tunnel: string, reason: RefusalReason): void;
   upstreamConnected(route: 'proxy' | 'direct', seconds: number): void;
   proxyFailure(reason: string): void;
-  proxyState(state: ProxyState): void;
+  /** `proxy` is the proxy's URL without credentials: one state per proxy of the list. */
+  proxyState(state: ProxyState, proxy: string): void;
   dnsQuery(resolver: string, outcome: string, ms: number): void;
   dnsCacheHit(): void;
 }

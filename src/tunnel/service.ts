@@ -132,6 +132,7 @@ export class TunnelService {
       activeConnections: admission.size,
       mode: config.mode,
       proxy: config.proxy ? { url: describeProxy(config.proxy.endpoint), state: this.upstreams.proxyState ?? 'up' } : null,
+      proxies: this.upstreams.proxyStates,
       tunnels: this.listeners.all.map((l) => ({
         tunnel: l.tunnel.source,
         address: l.address.address,
@@ -211,8 +212,7 @@ export class TunnelService {
     const { tunnel } = listener;
     this.events.connectionOpened(tunnel.source);
     const { config } = this;
-    const proxyHost = config.proxy?.endpoint.host;
-    const proxyIsLocal = proxyHost !== undefined && (proxyHost === 'localhost' || isLoopback(proxyHost));
+    const proxyIsLocal = config.proxies.some(({ endpoint: { host } }) => host === 'localhost' || isLoopback(host));
     const handle = handleConnection(socket, {
       id,
       tunnel,

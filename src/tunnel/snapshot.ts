@@ -30,5 +30,7 @@ export interface ServiceSnapshot {
   readonly mode: RuntimeConfig['mode'];
   /** The proxy and its health as new connections see it; null without a proxy. */
   readonly proxy: { readonly url: string; readonly state: ProxyState } | null;
+  /** Every proxy of the list in order of preference, each with its own health; empty without a proxy. */
+  readonly proxies: ReadonlyArray<{ readonly url: string; readonly state: ProxyState }>;
   readonly tunnels: readonly TunnelSnapshot[];
 }

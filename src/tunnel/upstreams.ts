@@ -1,5 +1,5 @@
-import type { RuntimeConfig } from '../config/load';
-import { describeProxy, ProxyEndpoint } from '../config/proxy-spec';
+import type { ProxySettings, RuntimeConfig } from '../config/load';
+import { describeProxy } from '../config/proxy-spec';
 import type { AddressLookup } from '../dns/lookup';
 import { listeningAddresses } from '../dns/loop-guard';
 import { Resolver } from '../dns/resolver';
@@ -18,15 +18,21 @@ export interface UpstreamsOptions {
   proxyBackoff?: { minMs: number; maxMs: number };
 }
 
-type UpstreamSettings = Pick<RuntimeConfig, 'mode' | 'proxy' | 'noProxy' | 'connectTimeoutMs' | 'dns'>;
+type UpstreamSettings = Pick<RuntimeConfig, 'mode' | 'proxies' | 'noProxy' | 'connectTimeoutMs' | 'dns'>;
 
 /**
- * What the proxy's health is known for: the same proxy, probed with the same timeout. A reload
+ * What a proxy's health is known for: the same proxy, probed with the same timeout. A reload
  * that keeps both keeps the health, so that a laptop at home does not wait out a connect timeout
  * again because the config file was touched. Credentials and NO_PROXY do not matter to it.
  */
-export function proxyHealthKey(config: Pick<RuntimeConfig, 'proxy' | 'connectTimeoutMs'>): string {
-  return config.proxy ? `${describeProxy(config.proxy.endpoint)} ${config.connectTimeoutMs}` : '';
+export function proxyHealthKey(proxy: ProxySettings, connectTimeoutMs: number): string {
+  return `${describeProxy({ ...proxy.endpoint, username: undefined } as ProxySettings['endpoint'])} ${connectTimeoutMs}`;
+}
+
+/** One proxy of the list and its health, as /status and the metrics show it. */
+export interface ProxyStatus {
+  url: string;
+  state: ProxyState;
 }
 
 /** What the resolver and its cache are valid for: every DNS setting. */
@@ -40,10 +46,11 @@ export function resolverKey(config: Pick<RuntimeConfig, 'dns'>): string {
  */
 export class Upstreams {
   private current!: Router;
-  private health: ProxyHealth | undefined;
+  /** One health memory per proxy (see proxyHealthKey), made when a proxy is first used or configured. */
+  private readonly healths = new Map<string, ProxyHealth>();
+  private settings!: UpstreamSettings;
   /** Undefined when the caller supplied its own lookup. */
   private resolver: Resolver | undefined;
-  private healthKey: string | undefined;
   private dnsKey = '';
 
   constructor(
@@ -57,9 +64,28 @@ export class Upstreams {
     return this.current;
   }
 
-  /** The proxy's health as new connections see it; undefined without a proxy. */
+  /** The first proxy's health as new connections see it; undefined without a proxy. */
   get proxyState(): ProxyState | undefined {
-    return this.health?.state;
+    const first = this.settings.proxies[0];
+    return first && this.healthFor(first).state;
+  }
+
+  /** Every configured proxy in order of preference, each with its own health. */
+  get proxyStates(): ProxyStatus[] {
+    return this.settings.proxies.map((p) => ({ url: describeProxy(p.endpoint), state: this.healthFor(p).state }));
+  }
+
+  /** The health memory of this proxy, made on first use (a proxy a PAC file named, say). */
+  healthFor(proxy: ProxySettings): ProxyHealth {
+    const timeoutMs = this.settings.connectTimeoutMs;
+    const key = proxyHealthKey(proxy, timeoutMs);
+    let health = this.healths.get(key);
+    if (health === undefined) {
+      health = this.watch(proxy, timeoutMs);
+      this.healths.set(key, health);
+      this.options.events.proxyState('up', describeProxy(proxy.endpoint));
+    }
+    return health;
   }
 
   /**
@@ -68,13 +94,14 @@ export class Upstreams {
    * resolver's loop guard.
    */
   configure(config: UpstreamSettings, ownAddresses: readonly string[]): void {
-    const healthKey = proxyHealthKey(config);
-    if (healthKey !== this.healthKey) {
-      this.health?.stop();
-      this.healthKey = healthKey;
-      this.health = config.proxy ? this.watch(config.proxy.endpoint, config.connectTimeoutMs) : undefined;
-      this.options.events.proxyState('up');
+    this.settings = config;
+    const keep = new Set(config.proxies.map((p) => proxyHealthKey(p, config.connectTimeoutMs)));
+    for (const [key, health] of this.healths) {
+      if (keep.has(key)) continue;
+      health.stop();
+      this.healths.delete(key);
     }
+    for (const proxy of config.proxies) this.healthFor(proxy);
     // Never getaddrinfo for tunnel targets: the hosts file maps them to ptunnel itself.
     const dnsKey = resolverKey(config);
     if (!this.options.lookup && (this.resolver === undefined || dnsKey !== this.dnsKey)) {
@@ -90,7 +117,7 @@ export class Upstreams {
       lookup: this.options.lookup ?? (this.resolver as Resolver).lookup,
       logger: this.options.logger,
       onProxyFailure: (code) => this.options.events.proxyFailure(code),
-      ...(this.health ? { health: this.health } : {}),
+      health: (proxy) => this.healthFor(proxy),
     });
   }
 
@@ -99,9 +126,9 @@ export class Upstreams {
     this.resolver?.guard.setOwnAddresses(listeningAddresses(addresses));
   }
 
-  /** No more background probes of the proxy. */
+  /** No more background probes of any proxy. */
   stopProbing(): void {
-    this.health?.stop();
+    for (const health of this.healths.values()) health.stop();
   }
 
   /** Stops probing and closes the resolver's connections. */
@@ -110,15 +137,16 @@ export class Upstreams {
     await this.resolver?.close();
   }
 
-  private watch(endpoint: ProxyEndpoint, timeoutMs: number): ProxyHealth {
+  private watch(settings: ProxySettings, timeoutMs: number): ProxyHealth {
     const { logger, events, proxyBackoff } = this.options;
+    const { endpoint } = settings;
     const proxy = describeProxy(endpoint);
     return new ProxyHealth({
       probe: () => probeProxy(endpoint, timeoutMs),
       minBackoffMs: proxyBackoff?.minMs,
       maxBackoffMs: proxyBackoff?.maxMs,
       onChange: (state, info) => {
-        events.proxyState(state);
+        events.proxyState(state, proxy);
         if (state === 'backoff') {
           logger.warn(`proxy ${proxy} unreachable; new connections go direct, next probe in ${Math.round(info.backoffMs / 1000)}s`, {
             reason: info.reason,

@@ -27,24 +27,26 @@ function healthIn(state: ProxyState): ProxyHealth {
   return health;
 }
 
+const P = { endpoint: { protocol: 'http' as const, host: 'proxy.example', port: 3128 }, source: 'test' };
+
 function plan(mode: Mode, noProxy: NoProxyCase, health: HealthCase, proxyConfigured: boolean) {
   const router = new Router({
     config: {
       mode,
       noProxy: new NoProxy(NO_PROXY[noProxy]),
       connectTimeoutMs: 1000,
-      ...(proxyConfigured ? { proxy: { endpoint: { protocol: 'http', host: 'proxy.example', port: 3128 }, source: 'test' } } : {}),
+      proxies: proxyConfigured ? [P] : [],
     },
     lookup: never,
     connectProxy: never,
     connectDirect: never,
     logger: silentLogger,
-    ...(health === 'none' ? {} : { health: healthIn(health) }),
+    ...(health === 'none' ? {} : { health: (() => { const h = healthIn(health); return () => h; })() }),
   });
   return router.plan(tunnel);
 }
 
-const proxy = { route: 'proxy' };
+const proxy = { route: 'proxy', proxies: [P] };
 const modeDirect = { route: 'direct', reason: 'mode direct' };
 const noProxyMatch = { route: 'direct', reason: 'no_proxy' };
 const down = (state: ProxyState) => ({ route: 'direct', reason: `proxy ${state}` });
