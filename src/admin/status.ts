@@ -10,6 +10,7 @@ export function statusBody(s: ServiceSnapshot): Record<string, unknown> {
     mode: s.mode,
     proxy: s.proxy,
     proxies: s.proxies,
+    pac: s.pac,
     tunnels: s.tunnels.map((t) => ({
       tunnel: t.tunnel,
       listen: formatHostPort(t.address, t.port),

@@ -6,6 +6,7 @@ import { HealthInput, runHealth } from '../commands/health';
 import { HostsInput, runHosts } from '../commands/hosts';
 import type { CommandIo } from '../commands/io';
 import { PresetsInput, runPresets } from '../commands/presets';
+import { ProxyForInput, runProxyFor } from '../commands/proxy-for';
 import { ResolveInput, runResolve } from '../commands/resolve';
 import { runService } from '../commands/run';
 import { inContext, usageError } from '../errors';
@@ -15,7 +16,7 @@ import { parseLocalPorts } from '../presets/local-ports';
 import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
 import { HELP_FLAG, OptionTable, ParsedArgs, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
-import { HEALTH_HELP, hostsHelp, PRESETS_HELP, resolveHelp, tunnelHelp } from './help';
+import { HEALTH_HELP, hostsHelp, PRESETS_HELP, proxyForHelp, resolveHelp, tunnelHelp } from './help';
 import { configFromArgs, listSetting, makeLogger, stringSetting, version } from './runtime';
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
@@ -68,6 +69,18 @@ function resolveInput(parsed: ParsedOptions, io: CommandIo): ResolveInput {
   }
   const name = validateHost(args.positionals[0] as string, 'name');
   return { name, config: configFromArgs(args, io, []), verbosity: args.verbosity };
+}
+
+function proxyForInput(parsed: ParsedOptions, io: CommandIo): ProxyForInput {
+  const args = tunnelArgs(parsed);
+  const hint = 'proxy-for takes one HOST:PORT, e.g. "ptunnel proxy-for imap.gmail.com:993 --pac http://wpad.corp.example/wpad.dat"';
+  if (args.positionals.length !== 1) throw usageError('ERR_USAGE', hint);
+  const text = args.positionals[0] as string;
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  if (!m || !(port >= 1 && port <= 65535)) throw usageError('ERR_USAGE', `${hint}; got ${JSON.stringify(text)}`);
+  const host = validateHost((m[1] ?? m[2]) as string, 'host');
+  return { host, port, config: configFromArgs(args, io, []), verbosity: args.verbosity };
 }
 
 const DEFAULT_ADDRESS = '127.0.0.1';
@@ -131,6 +144,7 @@ export const COMMANDS: readonly Command[] = [
   RUN,
   // The same options as the tunnel command, so that "ptunnel --dns 1.1.1.1 resolve NAME" works too.
   command({ name: 'resolve', help: resolveHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: resolveInput, handler: runResolve }),
+  command({ name: 'proxy-for', help: proxyForHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: proxyForInput, handler: runProxyFor }),
   command({
     name: 'presets',
     help: () => PRESETS_HELP,

@@ -10,7 +10,7 @@ import { parseAdminAddress } from './admin';
 import { resolveDnsSettings } from './dns';
 import type { LogFormat, Mode } from './formats';
 import type { NoProxy } from './no-proxy';
-import { ProxySettings, resolveNoProxy, resolveProxies } from './proxy';
+import { PacSettings, ProxySettings, resolveNoProxy, resolvePac, resolveProxies } from './proxy';
 import { RawSettings, schema } from './schema';
 import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
@@ -19,7 +19,7 @@ import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
 import { noProxyWarnings, unknownEnvWarnings } from './warnings';
 
-export type { Mode, ProxySettings, RawSettings };
+export type { Mode, PacSettings, ProxySettings, RawSettings };
 export type LogLevel = Level;
 
 export interface RuntimeConfig {
@@ -31,6 +31,8 @@ export interface RuntimeConfig {
   proxy?: ProxySettings;
   /** Proxies in order of preference; empty without a proxy. */
   proxies: ProxySettings[];
+  /** Proxy auto-config (--pac); its answer per target comes before `proxies`. */
+  pac?: PacSettings;
   noProxy: NoProxy;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
@@ -127,14 +129,15 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   const listen = listenAddress(raw.listen);
   const proxies = resolveProxies(raw, env, raw.mode);
   const proxy = proxies[0];
-  if (raw.mode === 'proxy' && !proxy) {
-    throw usageError('ERR_CONFIG', 'mode "proxy" needs a proxy; give --proxy or set HTTPS_PROXY');
+  const pac = resolvePac(raw, raw.mode);
+  if (raw.mode === 'proxy' && !proxy && !pac) {
+    throw usageError('ERR_CONFIG', 'mode "proxy" needs a proxy; give --proxy or --pac, or set HTTPS_PROXY');
   }
   const noProxy = resolveNoProxy(raw, env);
   const config: RuntimeConfig = {
     tunnels: configuredTunnels(raw, listen),
     listen,
-    mode: proxy ? raw.mode : 'direct',
+    mode: proxy || pac ? raw.mode : 'direct',
     proxies,
     noProxy,
     ...timeouts(raw),
@@ -146,5 +149,6 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   };
   if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim());
   if (proxy) config.proxy = proxy;
+  if (pac) config.pac = pac;
   return config;
 }

@@ -6,6 +6,7 @@ import { ProxyEndpoint, parseProxySpec } from './proxy-spec';
 import type { RawSettings } from './schema';
 import type { Mode } from './formats';
 import { inSource, settingName } from './setting';
+import { durationMs } from './timeouts';
 
 export interface ProxySettings {
   endpoint: ProxyEndpoint;
@@ -92,6 +93,41 @@ function credentials(endpoint: ProxyEndpoint, configuredUser: string | undefined
     throw usageError('ERR_CONFIG', `a proxy password is set but no user; give ${settingName('proxy.user')} or put user:password in the proxy URL`);
   }
   return settings;
+}
+
+/** Where the PAC file comes from, how often it is fetched again, and what its proxies use. */
+export interface PacSettings {
+  /** An http(s) URL, a file path, or `wpad` (discovery). */
+  location: string;
+  refreshMs: number;
+  /** Turns a proxy the PAC file named into settings: the configured user, password and CA. */
+  proxy(endpoint: ProxyEndpoint): ProxySettings;
+}
+
+/** The PAC settings, or undefined without --pac (and in mode direct, which uses no proxy). */
+export function resolvePac(raw: RawSettings, mode: Mode): PacSettings | undefined {
+  const location = raw.pac?.trim();
+  if (location === undefined || location === '' || mode === 'direct') return undefined;
+  const refreshMs = durationMs('pacRefresh', raw.pacRefresh, true);
+  const given = (v: string | null) => (v === null || v === '' ? undefined : v);
+  let password = given(raw.proxy.password);
+  const passwordFile = given(raw.proxy.passwordFile);
+  if (password === undefined && passwordFile !== undefined) {
+    password = readNamedFile(passwordFile, 'proxy password file', 'ERR_CONFIG').toString('utf8').replace(/\r?\n$/, '');
+  }
+  const ca = given(raw.proxy.ca);
+  const caBytes = ca === undefined ? undefined : readCaFile(ca);
+  const user = given(raw.proxy.user);
+  const source = `PAC ${location}`;
+  return {
+    location,
+    refreshMs,
+    proxy: (endpoint) => {
+      const settings = credentials(endpoint, user, password, source);
+      if (caBytes !== undefined && endpoint.protocol === 'https') settings.ca = caBytes;
+      return settings;
+    },
+  };
 }
 
 /** The first proxy of the list (see resolveProxies), for callers that know of one proxy only. */

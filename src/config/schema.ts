@@ -67,6 +67,21 @@ export const schema = {
       arg: 'proxy-ca',
     },
   },
+  pac: {
+    doc: 'Proxy auto-config: an http(s) URL or a file with FindProxyForURL, or wpad to look for http://wpad.DOMAIN/wpad.dat along the resolv.conf search list. Its answer for each target (PROXY, HTTPS, DIRECT) is that tunnel\'s list; when it cannot be fetched, --proxy or direct is used.',
+    format: 'optional-string',
+    default: null,
+    nullable: true,
+    env: 'PTUNNEL_PAC',
+    arg: 'pac',
+  },
+  pacRefresh: {
+    doc: 'How often the PAC file is fetched again (also on SIGHUP and when a proxy it named fails); decisions are cached per target until then.',
+    format: 'duration-text',
+    default: '5m',
+    env: 'PTUNNEL_PAC_REFRESH',
+    arg: 'pac-refresh',
+  },
   mode: {
     doc: 'auto: try the proxy, fall back to a direct connection when it is unreachable; proxy: never go direct; direct: never use a proxy. Without a proxy the mode is direct.',
     format: MODES,

@@ -133,6 +133,7 @@ export class TunnelService {
       mode: config.mode,
       proxy: config.proxy ? { url: describeProxy(config.proxy.endpoint), state: this.upstreams.proxyState ?? 'up' } : null,
       proxies: this.upstreams.proxyStates,
+      pac: this.upstreams.pacStatus ?? null,
       tunnels: this.listeners.all.map((l) => ({
         tunnel: l.tunnel.source,
         address: l.address.address,

@@ -4,6 +4,7 @@ import type { AddressLookup } from '../dns/lookup';
 import { listeningAddresses } from '../dns/loop-guard';
 import { Resolver } from '../dns/resolver';
 import type { Logger } from '../log/logger';
+import { PacManager, PacManagerOptions, PacStatus } from '../proxy/discovery/pac';
 import { ProxyHealth, ProxyState } from '../proxy/health';
 import { probeProxy } from '../proxy/probe';
 import type { EngineEvents } from './events';
@@ -16,9 +17,11 @@ export interface UpstreamsOptions {
   lookup?: AddressLookup;
   /** Proxy health back-off bounds; tests shorten them. */
   proxyBackoff?: { minMs: number; maxMs: number };
+  /** PAC evaluation bounds and WPAD search list; tests set them. */
+  pacOptions?: Pick<PacManagerOptions, 'timeLimitMs' | 'searchDomains' | 'failureRefreshMs'>;
 }
 
-type UpstreamSettings = Pick<RuntimeConfig, 'mode' | 'proxies' | 'noProxy' | 'connectTimeoutMs' | 'dns'>;
+type UpstreamSettings = Pick<RuntimeConfig, 'mode' | 'proxies' | 'noProxy' | 'connectTimeoutMs' | 'dns' | 'pac'>;
 
 /**
  * What a proxy's health is known for: the same proxy, probed with the same timeout. A reload
@@ -52,6 +55,8 @@ export class Upstreams {
   /** Undefined when the caller supplied its own lookup. */
   private resolver: Resolver | undefined;
   private dnsKey = '';
+  private pac: PacManager | undefined;
+  private pacKey = '';
 
   constructor(
     private readonly options: UpstreamsOptions,
@@ -62,6 +67,11 @@ export class Upstreams {
 
   get router(): Router {
     return this.current;
+  }
+
+  /** The PAC's state; undefined without --pac. */
+  get pacStatus(): PacStatus | undefined {
+    return this.pac?.status;
   }
 
   /** The first proxy's health as new connections see it; undefined without a proxy. */
@@ -112,13 +122,35 @@ export class Upstreams {
       this.resolver = this.newResolver(config);
       this.setOwnAddresses(ownAddresses);
     }
+    const lookup = this.options.lookup ?? (this.resolver as Resolver).lookup;
+    this.configurePac(config, lookup);
     this.current = new Router({
       config,
-      lookup: this.options.lookup ?? (this.resolver as Resolver).lookup,
+      lookup,
+      ...(this.pac ? { pac: this.pac } : {}),
       logger: this.options.logger,
       onProxyFailure: (code) => this.options.events.proxyFailure(code),
       health: (proxy) => this.healthFor(proxy),
     });
+  }
+
+  /**
+   * The same PAC settings keep the PAC and fetch it again (a reload is what SIGHUP does: the user
+   * asks for a fresh look); other settings start a new one.
+   */
+  private configurePac(config: UpstreamSettings, lookup: AddressLookup): void {
+    const pac = config.mode === 'direct' ? undefined : config.pac;
+    const key = pac ? `${pac.location} ${pac.refreshMs} ${config.connectTimeoutMs}` : '';
+    if (this.pac && key === this.pacKey) {
+      void this.pac.refresh();
+      return;
+    }
+    this.pac?.stop();
+    this.pacKey = key;
+    this.pac = pac
+      ? new PacManager({ location: pac.location, refreshMs: pac.refreshMs, lookup, logger: this.options.logger, fetchTimeoutMs: config.connectTimeoutMs, ...this.options.pacOptions })
+      : undefined;
+    void this.pac?.refresh();
   }
 
   /** Tells the resolver's loop guard which local addresses are ptunnel's own listeners. */
@@ -126,9 +158,10 @@ export class Upstreams {
     this.resolver?.guard.setOwnAddresses(listeningAddresses(addresses));
   }
 
-  /** No more background probes of any proxy. */
+  /** No more background probes of any proxy, nor fetches of the PAC. */
   stopProbing(): void {
     for (const health of this.healths.values()) health.stop();
+    this.pac?.stop();
   }
 
   /** Stops probing and closes the resolver's connections. */
