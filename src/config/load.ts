@@ -10,7 +10,7 @@ import { parseAdminAddress } from './admin';
 import { resolveDnsSettings } from './dns';
 import type { LogFormat, Mode } from './formats';
 import type { NoProxy } from './no-proxy';
-import { PacSettings, ProxySettings, resolveNoProxy, resolvePac, resolveProxies } from './proxy';
+import { PacSettings, ProxySettings, resolveNoProxy, resolvePac, resolveProxies, SystemProxySettings, withSystemProxy } from './proxy';
 import { RawSettings, schema } from './schema';
 import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
@@ -57,6 +57,8 @@ export interface LoadOptions {
   flags?: Record<string, unknown>;
   configFile?: string;
   env?: NodeJS.ProcessEnv;
+  /** Reads the operating system's proxy settings, for `--proxy system`. */
+  systemProxy?: () => SystemProxySettings;
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -127,13 +129,14 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   const env = options.env ?? process.env;
   const raw = layeredSettings(options, env);
   const listen = listenAddress(raw.listen);
-  const proxies = resolveProxies(raw, env, raw.mode);
+  const routing = withSystemProxy(raw, options.systemProxy);
+  const proxies = resolveProxies(routing, env, raw.mode);
   const proxy = proxies[0];
-  const pac = resolvePac(raw, raw.mode);
+  const pac = resolvePac(routing, raw.mode);
   if (raw.mode === 'proxy' && !proxy && !pac) {
     throw usageError('ERR_CONFIG', 'mode "proxy" needs a proxy; give --proxy or --pac, or set HTTPS_PROXY');
   }
-  const noProxy = resolveNoProxy(raw, env);
+  const noProxy = resolveNoProxy(routing, env);
   const config: RuntimeConfig = {
     tunnels: configuredTunnels(raw, listen),
     listen,

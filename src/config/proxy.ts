@@ -26,6 +26,30 @@ function firstEnv(env: NodeJS.ProcessEnv, names: string[]): [string, string] | u
   return undefined;
 }
 
+/** The operating system's proxy settings, as a reader in proxy/discovery/system/ gives them. */
+export interface SystemProxySettings {
+  from: string;
+  proxies: string[];
+  pac?: string;
+  noProxy: string[];
+}
+
+/**
+ * `--proxy system`: the settings with the system's proxies, PAC URL and bypass list in place of
+ * what was not given explicitly (an explicit --pac or --no-proxy wins).
+ */
+export function withSystemProxy(raw: RawSettings, read: (() => SystemProxySettings) | undefined): RawSettings {
+  if (raw.proxy.url?.trim().toLowerCase() !== 'system') return raw;
+  if (read === undefined) throw usageError('ERR_CONFIG', `proxy "system" cannot be read here; give the proxy itself with ${settingName('proxy.url')}`);
+  const sys = read();
+  return {
+    ...raw,
+    proxy: { ...raw.proxy, url: sys.proxies.length > 0 ? sys.proxies.join(',') : null },
+    pac: raw.pac ?? sys.pac ?? null,
+    noProxy: raw.noProxy ?? (sys.noProxy.length > 0 ? sys.noProxy.join(',') : null),
+  };
+}
+
 /** Proxy specs in a setting: one, or a comma (or space) list in order of preference. */
 export function proxySpecs(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');

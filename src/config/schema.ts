@@ -25,7 +25,7 @@ interface SchemaTree {
 export const schema = {
   proxy: {
     url: {
-      doc: 'HTTP proxy as HOST:PORT or http://[user:password@]host:port (https:// for TLS to the proxy); repeat the flag or give a comma list for proxies tried in that order of preference. Defaults to https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY.',
+      doc: 'HTTP proxy as HOST:PORT or http://[user:password@]host:port (https:// for TLS to the proxy); repeat the flag or give a comma list for proxies tried in that order of preference; system reads the operating system\'s settings. Defaults to https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY.',
       format: 'optional-string',
       default: null,
       nullable: true,
