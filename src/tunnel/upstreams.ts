@@ -29,7 +29,12 @@ type UpstreamSettings = Pick<RuntimeConfig, 'mode' | 'proxies' | 'noProxy' | 'co
  * again because the config file was touched. Credentials and NO_PROXY do not matter to it.
  */
 export function proxyHealthKey(proxy: ProxySettings, connectTimeoutMs: number): string {
-  return `${describeProxy({ ...proxy.endpoint, username: undefined } as ProxySettings['endpoint'])} ${connectTimeoutMs}`;
+  return `${bareUrl(proxy)} ${connectTimeoutMs}`;
+}
+
+/** The proxy's URL without the user name. */
+function bareUrl({ endpoint: { protocol, host, port } }: ProxySettings): string {
+  return describeProxy({ protocol, host, port });
 }
 
 /** One proxy of the list and its health, as /status and the metrics show it. */
@@ -51,6 +56,8 @@ export class Upstreams {
   private current!: Router;
   /** One health memory per proxy (see proxyHealthKey), made when a proxy is first used or configured. */
   private readonly healths = new Map<string, ProxyHealth>();
+  /** Each health's proxy as /status shows it (no credentials). */
+  private readonly urls = new WeakMap<ProxyHealth, string>();
   private settings!: UpstreamSettings;
   /** Undefined when the caller supplied its own lookup. */
   private resolver: Resolver | undefined;
@@ -80,9 +87,11 @@ export class Upstreams {
     return first && this.healthFor(first).state;
   }
 
-  /** Every configured proxy in order of preference, each with its own health. */
+  /** Every configured proxy in order of preference, then those a PAC file named, each with its own health. */
   get proxyStates(): ProxyStatus[] {
-    return this.settings.proxies.map((p) => ({ url: describeProxy(p.endpoint), state: this.healthFor(p).state }));
+    const configured = this.settings.proxies.map((p) => this.healthFor(p));
+    const others = [...this.healths.values()].filter((h) => !configured.includes(h));
+    return [...configured, ...others].map((h) => ({ url: this.urls.get(h) as string, state: h.state }));
   }
 
   /** The health memory of this proxy, made on first use (a proxy a PAC file named, say). */
@@ -93,7 +102,8 @@ export class Upstreams {
     if (health === undefined) {
       health = this.watch(proxy, timeoutMs);
       this.healths.set(key, health);
-      this.options.events.proxyState('up', describeProxy(proxy.endpoint));
+      this.urls.set(health, bareUrl(proxy));
+      this.options.events.proxyState('up', bareUrl(proxy));
     }
     return health;
   }
@@ -179,7 +189,7 @@ export class Upstreams {
       minBackoffMs: proxyBackoff?.minMs,
       maxBackoffMs: proxyBackoff?.maxMs,
       onChange: (state, info) => {
-        events.proxyState(state, proxy);
+        events.proxyState(state, bareUrl(settings));
         if (state === 'backoff') {
           logger.warn(`proxy ${proxy} unreachable; new connections go direct, next probe in ${Math.round(info.backoffMs / 1000)}s`, {
             reason: info.reason,

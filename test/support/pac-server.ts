@@ -15,7 +15,7 @@ export interface PacServer {
 }
 
 /** A stdlib HTTP server handing out a PAC file the test changes at will. */
-export async function startPacServer(first: PacReply, host = '127.0.0.1'): Promise<PacServer> {
+export async function startPacServer(first: PacReply, host = '127.0.0.1', listenPort = 0): Promise<PacServer> {
   let current = first;
   let count = 0;
   const hanging = new Set<http.ServerResponse>();
@@ -48,7 +48,7 @@ export async function startPacServer(first: PacReply, host = '127.0.0.1'): Promi
     }
     res.writeHead(200, { 'content-type': 'application/x-ns-proxy-autoconfig' }).end(r.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}/proxy.pac`,

@@ -54,7 +54,13 @@ export class PacScript {
     private readonly find: (url: string, host: string) => Promise<string>,
     private readonly clock: Clock,
     private readonly timeLimitMs: number,
+    private readonly vm: { dispose(): void },
   ) {}
+
+  /** Frees the engine once the evaluations under way have ended (a new PAC file replaced it). */
+  dispose(): void {
+    void this.queue.then(() => this.vm.dispose());
+  }
 
   /** Compiles `text`; a script that does not compile or has no FindProxyForURL is an ERR_PAC. */
   static async compile(text: string, what: string, options: PacScriptOptions): Promise<PacScript> {
@@ -88,9 +94,9 @@ export class PacScript {
     };
     try {
       const find = createPacResolver(vm, text, { sandbox, filename: 'proxy.pac' });
-      return new PacScript(find, clock, timeLimitMs);
+      return new PacScript(find, clock, timeLimitMs, vm);
     } catch (err) {
-      vm.dispose?.();
+      vm.dispose();
       throw usageError('ERR_PAC', `PAC ${what} does not compile: ${oneLine(err)}; fix the file or give another with --pac`, err);
     }
   }

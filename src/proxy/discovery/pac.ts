@@ -117,6 +117,8 @@ export class PacManager {
 
   stop(): void {
     this.stopped = true;
+    this.script?.dispose();
+    this.script = undefined;
     if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timer = undefined;
   }
@@ -154,7 +156,12 @@ export class PacManager {
     }
     try {
       const script = await PacScript.compile(fetched.text, fetched.from, { lookup, ...(this.options.timeLimitMs ? { timeLimitMs: this.options.timeLimitMs } : {}) });
+      if (this.stopped) {
+        script.dispose();
+        return;
+      }
       const changed = this.text !== undefined && this.state === 'ready';
+      this.script?.dispose();
       this.script = script;
       this.text = fetched.text;
       this.from = fetched.from;
@@ -171,6 +178,7 @@ export class PacManager {
       this.options.logger.error(`${err.message}; connections that need the PAC fail until it is fixed`);
     }
     this.error = err;
+    this.script?.dispose();
     this.script = undefined;
     this.text = undefined;
     this.enter('broken', err.message);
