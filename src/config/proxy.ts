@@ -50,6 +50,20 @@ export function withSystemProxy(raw: RawSettings, read: (() => SystemProxySettin
   };
 }
 
+/**
+ * An empty value means "not set", as for HTTPS_PROXY: compose files and charts pass variables
+ * through empty when the user gave none.
+ */
+const given = (v: string | null) => (v === null || v === '' ? undefined : v);
+
+/** The proxy password: given, or read from the password file (a trailing newline dropped). */
+function configuredPassword(raw: RawSettings): string | undefined {
+  const password = given(raw.proxy.password);
+  const passwordFile = given(raw.proxy.passwordFile);
+  if (password !== undefined || passwordFile === undefined) return password;
+  return readNamedFile(passwordFile, 'proxy password file', 'ERR_CONFIG').toString('utf8').replace(/\r?\n$/, '');
+}
+
 /** Proxy specs in a setting: one, or a comma (or space) list in order of preference. */
 export function proxySpecs(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -74,16 +88,10 @@ export function resolveProxies(raw: RawSettings, env: NodeJS.ProcessEnv, mode: M
   }
   if (mode === 'direct') return [];
   const endpoints = proxySpecs(text).map((spec) => inSource(source, () => parseProxySpec(spec)));
-  // An empty value means "not set", as for HTTPS_PROXY: compose files and charts pass variables
-  // through empty when the user gave none.
-  const given = (v: string | null) => (v === null || v === '' ? undefined : v);
-  let password = given(raw.proxy.password);
-  const passwordFile = given(raw.proxy.passwordFile);
-  if (password === undefined && passwordFile !== undefined) {
-    password = readNamedFile(passwordFile, 'proxy password file', 'ERR_CONFIG').toString('utf8').replace(/\r?\n$/, '');
-  }
+  const password = configuredPassword(raw);
   const ca = given(raw.proxy.ca);
-  if (ca !== undefined && !endpoints.some((e) => e.protocol === 'https')) {
+  // A PAC file may name https:// proxies that the list does not.
+  if (ca !== undefined && !endpoints.some((e) => e.protocol === 'https') && given(raw.pac) === undefined) {
     const protocols = [...new Set(endpoints.map((e) => `${e.protocol}://`))].join(', ');
     throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${protocols}`);
   }
@@ -133,12 +141,7 @@ export function resolvePac(raw: RawSettings, mode: Mode): PacSettings | undefine
   const location = raw.pac?.trim();
   if (location === undefined || location === '' || mode === 'direct') return undefined;
   const refreshMs = durationMs('pacRefresh', raw.pacRefresh, true);
-  const given = (v: string | null) => (v === null || v === '' ? undefined : v);
-  let password = given(raw.proxy.password);
-  const passwordFile = given(raw.proxy.passwordFile);
-  if (password === undefined && passwordFile !== undefined) {
-    password = readNamedFile(passwordFile, 'proxy password file', 'ERR_CONFIG').toString('utf8').replace(/\r?\n$/, '');
-  }
+  const password = configuredPassword(raw);
   const ca = given(raw.proxy.ca);
   const caBytes = ca === undefined ? undefined : readCaFile(ca);
   const user = given(raw.proxy.user);

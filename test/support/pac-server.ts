@@ -78,3 +78,15 @@ export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = cleanEnv())
     }),
   );
 }
+
+/** Polls `what` until it holds, failing after `ms` with `label`. */
+export async function waitFor(what: () => boolean, label: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** How often `re` matches in `text`. */
+export const count = (text: string, re: RegExp): number => text.match(new RegExp(re, 'g'))?.length ?? 0;

@@ -1,18 +1,10 @@
 import { exchange } from '../../support/client';
 import { cleanEnv, RunningCli, startCli } from '../../support/cli';
 import { answer, FakeDns, RecordSpec, startFakeDns } from '../../support/fake-dns';
-import { PacServer, startPacServer } from '../../support/pac-server';
+import { count, PacServer, startPacServer, waitFor } from '../../support/pac-server';
 import { startEchoServer, TestServer } from '../../support/servers';
 import { startProxy, TestProxy } from '../../support/squid';
 
-const waitFor = async (what: () => boolean, label: string, ms = 15_000) => {
-  const deadline = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-const count = (text: string, re: RegExp) => text.match(new RegExp(re, 'g'))?.length ?? 0;
 
 /*
  * The README's laptop story with one command line and one process: in the office the PAC URL's

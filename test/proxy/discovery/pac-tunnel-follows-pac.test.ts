@@ -1,18 +1,10 @@
 import { exchange } from '../../support/client';
 import { RunningCli, startCli, cleanEnv } from '../../support/cli';
 import { FakeDns, fromTable, startFakeDns } from '../../support/fake-dns';
-import { PacServer, startPacServer } from '../../support/pac-server';
+import { count, PacServer, startPacServer, waitFor } from '../../support/pac-server';
 import { startEchoServer, TestServer } from '../../support/servers';
 import { startProxy, TestProxy } from '../../support/squid';
 
-const waitFor = async (what: () => boolean, label: string, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
-const count = (text: string, re: RegExp) => text.match(new RegExp(re, 'g'))?.length ?? 0;
 
 /*
  * One ptunnel process with --pac against a real PAC server, squid and a DNS server: it follows
