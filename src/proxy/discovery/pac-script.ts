@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import type { AddressLookup } from '../../dns/lookup';
 import { usageError } from '../../errors';
 import { shownBytes } from '../shown';
@@ -37,6 +38,13 @@ interface PacResolverModule {
   ): (url: string, host: string) => Promise<string>;
 }
 
+/**
+ * A real import(): TypeScript turns import() into require() for CommonJS output, and require() of
+ * an ES module needs Node 20.19, above the engines floor (20.18).
+ */
+const nativeImport = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
+const importEsm = (name: string) => nativeImport(pathToFileURL(require.resolve(name)).href);
+
 /** Where a sandboxed call stands: the deadline of the evaluation running now. */
 interface Clock {
   deadline: number;
@@ -64,12 +72,10 @@ export class PacScript {
 
   /** Compiles `text`; a script that does not compile or has no FindProxyForURL is an ERR_PAC. */
   static async compile(text: string, what: string, options: PacScriptOptions): Promise<PacScript> {
-    // ES modules: loaded on first use (require of ESM, Node 20.19+), so that a ptunnel without
-    // --pac never pays for the WebAssembly engine.
-    const { QuickJS } = await import('quickjs-wasi');
-    // Its package.json exports no types this project's module resolution reads: typed here.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createPacResolver } = require('pac-resolver') as PacResolverModule;
+    // ES modules, loaded on first use so that a ptunnel without --pac never pays for the
+    // WebAssembly engine; pac-resolver's package.json exports no types this project reads.
+    const { QuickJS } = (await importEsm('quickjs-wasi')) as typeof import('quickjs-wasi');
+    const { createPacResolver } = (await importEsm('pac-resolver')) as PacResolverModule;
     const clock: Clock = { deadline: Infinity };
     const wasm = readFileSync(require.resolve('quickjs-wasi/quickjs.wasm'));
     const vm = await QuickJS.create({ wasm, memoryLimit: MEMORY_LIMIT, interruptHandler: () => Date.now() > clock.deadline });
