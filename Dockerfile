@@ -16,9 +16,41 @@ RUN npm run build
 
 # --- production dependencies only, installed clean from the lock file
 FROM node:22-bookworm-slim AS prod-deps
+# KERBEROS=0 builds an image without the optional `kerberos` module (no Negotiate proxy auth).
+ARG KERBEROS=1
+# What compiling `kerberos` (N-API, node-gyp) needs: the GSSAPI headers, python3, make, g++, and
+# Node's headers. The official node image ships those under /usr/local/include/node; where they are
+# missing, Debian's libnode-dev provides a set (N-API is ABI-stable: headers of an older Node build
+# an addon the image's Node 22 loads). Failure here is not fatal: Negotiate is optional.
+RUN if [ "$KERBEROS" = 1 ]; then \
+      pkgs="libkrb5-dev python3 make g++"; \
+      [ -f /usr/local/include/node/node_api.h ] || pkgs="$pkgs libnode-dev"; \
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null \
+        && rm -rf /var/lib/apt/lists/*; } || echo "kerberos: build tools not installed; the image will lack Negotiate" >&2; \
+    fi
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
+# Scripts stay off for every package; only kerberos's build is run, by name. The module loads the
+# GSSAPI libraries with dlopen at first use, so ldd on kerberos.node lists none: the closure of
+# libgssapi_krb5/libkrb5/libcom_err is collected into /gss for the run stage instead.
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
+ && mkdir -p /gss \
+ && if [ "$KERBEROS" = 1 ] && [ -d node_modules/kerberos ]; then \
+      nodedir=/usr/local; [ -f /usr/local/include/node/node_api.h ] || nodedir=/usr; \
+      if npm rebuild kerberos --nodedir="$nodedir" --no-audit --no-fund >/tmp/kerberos-build.log 2>&1 \
+         && [ -f node_modules/kerberos/build/Release/kerberos.node ]; then \
+        rm -rf node_modules/kerberos/build/Release/obj.target node_modules/kerberos/build/Release/.deps; \
+        libdir=$(dirname "$(readlink -f "$(ldconfig -p | awk '/libgssapi_krb5\.so\.2 / {print $NF; exit}')")"); \
+        mkdir -p "/gss$libdir"; \
+        for lib in libgssapi_krb5.so.2 libkrb5.so.3 libcom_err.so.2; do echo "$libdir/$lib"; ldd "$libdir/$lib" | awk '/=> \// {print $3}'; done \
+          | grep -vE '/(libc|libm|libdl|libpthread|libstdc\+\+|libgcc_s)\.so' | sort -u \
+          | while read -r f; do cp -L "$f" "/gss$libdir/"; done; \
+        echo "kerberos: built; GSSAPI libraries for the image:" $(ls "/gss$libdir"); \
+      else \
+        tail -20 /tmp/kerberos-build.log >&2; echo "kerberos: build failed; the image will lack Negotiate" >&2; \
+        rm -rf node_modules/kerberos; \
+      fi; \
+    else rm -rf node_modules/kerberos; fi
 
 # --- runtime
 FROM gcr.io/distroless/nodejs22-debian12:nonroot
@@ -36,6 +68,9 @@ LABEL org.opencontainers.image.title="ptunnel" \
 
 WORKDIR /app
 COPY --from=prod-deps /src/node_modules ./node_modules
+# libgssapi_krb5, libkrb5, libk5crypto, libcom_err, libkrb5support, libkeyutils, libresolv (empty
+# when kerberos was not built). Read from KRB5_CONFIG and KRB5_CLIENT_KTNAME: mount both read-only.
+COPY --from=prod-deps /gss/ /
 COPY --from=build /src/dist ./dist
 COPY package.json ./
 COPY presets ./presets

@@ -24,6 +24,7 @@ export class Metrics implements EngineEvents {
   private readonly connectSeconds: client.Histogram<'route'>;
   private readonly rejected: client.Counter<'tunnel' | 'reason'>;
   private readonly proxyFailures: client.Counter<'reason'>;
+  private readonly proxyAuths: client.Counter<'scheme' | 'outcome'>;
   private readonly proxyStateGauge: client.Gauge<'proxy' | 'state'>;
   private readonly dnsQueries: client.Counter<'resolver' | 'outcome'>;
   private readonly dnsCacheHits: client.Counter;
@@ -62,6 +63,12 @@ export class Metrics implements EngineEvents {
       name: 'ptunnel_proxy_failures_total',
       help: 'Failed attempts through the proxy, by error code.',
       labelNames: ['reason'],
+      registers,
+    });
+    this.proxyAuths = new client.Counter({
+      name: 'ptunnel_proxy_auth_total',
+      help: 'Proxy authentications, by scheme (Basic, NTLM, Negotiate) and outcome (ok, rejected, error).',
+      labelNames: ['scheme', 'outcome'],
       registers,
     });
     this.proxyStateGauge = new client.Gauge({
@@ -108,6 +115,10 @@ export class Metrics implements EngineEvents {
 
   proxyFailure(reason: string): void {
     this.proxyFailures.inc({ reason });
+  }
+
+  proxyAuth(scheme: string, outcome: string): void {
+    this.proxyAuths.inc({ scheme, outcome });
   }
 
   proxyState(state: ProxyState, proxy: string): void {

@@ -3,6 +3,7 @@ import { formatHostPort } from '../net/address';
 import { PtunnelError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { ServiceSnapshot } from '../tunnel/snapshot';
+import { hostChecker } from './host-check';
 import type { Metrics } from './metrics';
 import { statusBody } from './status';
 
@@ -15,6 +16,8 @@ export interface AdminState {
 
 export interface AdminServer {
   address: { host: string; port: number };
+  /** Replaces the --admin-host names (SIGHUP), without rebinding. */
+  allowNames(names: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -32,7 +35,10 @@ export async function startAdminServer(
   state: AdminState,
   metrics: Metrics,
   logger: Logger,
+  /** Host names the server answers besides its address and loopback (--admin-host). */
+  names: readonly string[] = [],
 ): Promise<AdminServer> {
+  let hostAllowed = hostChecker(host, names);
   let lastBeat = Date.now();
   const heartbeat = setInterval(() => (lastBeat = Date.now()), HEARTBEAT_MS);
   heartbeat.unref();
@@ -45,6 +51,10 @@ export async function startAdminServer(
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const method = req.method ?? 'GET';
+    if (!hostAllowed(req.headers.host)) {
+      // The name is shown escaped: it came off the network.
+      return send(res, 421, `refused: Host ${JSON.stringify(req.headers.host)} is not a name of this server; add it with --admin-host\n`);
+    }
     if (path === '/quitquitquit') {
       if (method !== 'POST') return send(res, 405, 'use POST\n');
       // A web page in the user's browser may POST to a loopback port too (no preflight for a
@@ -95,6 +105,7 @@ export async function startAdminServer(
   logger.info(`admin server on http://${formatHostPort(bound.address, bound.port)} (/readyz, /livez, /startup, /metrics, /status)`);
   return {
     address: { host: bound.address, port: bound.port },
+    allowNames: (next) => (hostAllowed = hostChecker(host, next)),
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(heartbeat);

@@ -17,7 +17,7 @@ import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
 import { HELP_FLAG, OptionTable, ParsedArgs, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
 import { HEALTH_HELP, hostsHelp, PRESETS_HELP, proxyForHelp, resolveHelp, tunnelHelp } from './help';
-import { configFromArgs, listSetting, makeLogger, stringSetting, version } from './runtime';
+import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
 export interface Command {
@@ -59,6 +59,7 @@ async function runTunnels(args: ParsedArgs, io: CommandIo): Promise<number> {
     logger: makeLogger(config, args, io),
     version: version(),
     reloadConfig: () => configFromArgs(args, io, args.positionals),
+    logSettings: (c) => logSettings(c, args),
   });
 }
 

@@ -20,6 +20,9 @@ export const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
   ERR_PRESET: EXIT_USAGE,
   ERR_HOSTS_FILE: EXIT_USAGE,
   ERR_LISTEN: EXIT_FAILURE,
+  // The proxy refused the login (mode proxy stops on it): the credentials may be right and the
+  // proxy wrong; not an input error a script could tell from the flags.
+  ERR_PROXY_AUTH: EXIT_FAILURE,
 };
 
 /** A user error (one line, no stack), or undefined for anything else: a bug. */

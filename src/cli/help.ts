@@ -136,4 +136,5 @@ export const HEALTH_HELP = `Usage: ptunnel health [--admin ADDR:PORT] [--timeout
 
 Exit 0 when the admin server's /readyz answers 200, 1 otherwise.
 The address defaults to PTUNNEL_ADMIN, then 127.0.0.1:9090.
+--timeout bounds the whole request (default 3s).
 `;

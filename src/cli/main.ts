@@ -2,6 +2,7 @@ import type { CommandIo } from '../commands/io';
 import { parseOptions, ParsedOptions } from './args';
 import { Command, COMMANDS, RUN } from './commands';
 import { EXIT_OK, exitCodeFor, userError } from './exit-codes';
+import { sanitizeLine, sanitizeLines } from '../log/sanitize';
 import { version } from './runtime';
 
 const processIo: CommandIo = {
@@ -41,8 +42,9 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     return await dispatch(argv, io);
   } catch (err) {
     const user = userError(err);
-    if (user) io.stderr(`ptunnel: ${user.message}\n`);
-    else io.stderr(`ptunnel: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // Messages quote names and values from the command line, files and the environment.
+    if (user) io.stderr(`ptunnel: ${sanitizeLine(user.message)}\n`);
+    else io.stderr(`ptunnel: unexpected error: ${sanitizeLines(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
     return exitCodeFor(err);
   }
 }

@@ -20,9 +20,14 @@ function effectiveLevel(args: ParsedArgs, configured: LogLevel): LogLevel {
   return configured;
 }
 
-export function makeLogger(config: RuntimeConfig, args: ParsedArgs, io: CommandIo): Logger {
+/** The level and format a configuration asks for, -v and -q winning over the level; SIGHUP re-applies it. */
+export function logSettings(config: RuntimeConfig, args: ParsedArgs): { level: LogLevel; format: 'text' | 'json' } {
   const format = config.log.format === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : config.log.format;
-  return createLogger({ level: effectiveLevel(args, config.log.level), format, write: io.stderr });
+  return { level: effectiveLevel(args, config.log.level), format };
+}
+
+export function makeLogger(config: RuntimeConfig, args: ParsedArgs, io: CommandIo): Logger {
+  return createLogger({ ...logSettings(config, args), write: io.stderr });
 }
 
 /** The whole configuration, for the commands that take every setting: flags, env and file combined. */

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { sanitizeLine } from '../log/sanitize';
 import { formatHostPort, localAddressOf } from '../net/address';
 import type { CommandIo } from './io';
 
@@ -18,21 +19,34 @@ export async function runHealth(input: HealthInput, io: CommandIo): Promise<numb
   const host = localAddressOf(admin.host);
   const url = `http://${formatHostPort(host, admin.port)}/readyz`;
   return new Promise<number>((resolve) => {
+    let done = false;
+    const finish = (code: number, line: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      (code === 0 ? io.stdout : io.stderr)(`${url}: ${line}\n`);
+      resolve(code);
+    };
     // A fresh connection each time: a pooled one could be stale and say nothing about now.
-    const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
+    const req = http.get(url, { agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
+      res.on('data', (c: string) => {
+        // /readyz says a word; whatever else answers on the port need not be read to its end.
+        if (body.length < 1024) body += c;
+      });
       res.on('end', () => {
         const ok = res.statusCode === 200;
-        (ok ? io.stdout : io.stderr)(`${url}: ${res.statusCode} ${body.trim()}\n`);
-        resolve(ok ? 0 : 1);
+        finish(ok ? 0 : 1, `${res.statusCode} ${sanitizeLine(body.slice(0, 1024).trim())}`);
       });
+      res.on('error', () => undefined);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${input.timeoutText}`)));
-    req.on('error', (err) => {
-      io.stderr(`${url}: ${(err as NodeJS.ErrnoException).code ?? err.message}\n`);
-      resolve(1);
-    });
+    // A deadline for the whole request, not an idle timeout: a server that trickles its answer
+    // byte by byte must not hold a HEALTHCHECK past its own timeout.
+    const deadline = setTimeout(() => {
+      finish(1, `no answer within ${input.timeoutText}`);
+      req.destroy();
+    }, timeoutMs);
+    req.on('error', (err) => finish(1, sanitizeLine((err as NodeJS.ErrnoException).code ?? err.message)));
   });
 }

@@ -1,11 +1,15 @@
 import type { RuntimeConfig } from '../config/load';
+import { isIP } from 'node:net';
+import { TTL_BOUNDS } from '../dns/cache';
 import { Resolver, ServerReport } from '../dns/resolver';
 import { normalizeName } from '../dns/message';
 import { usageError } from '../errors';
 import { isLoopback, isWildcard } from '../net/address';
 import { createLogger } from '../log/logger';
 import { ResolvedAddress, systemLookup } from '../dns/lookup';
+import { formatDuration } from '../util/duration';
 import { readLines } from '../util/files';
+import { sanitizeLine } from '../log/sanitize';
 import type { CommandIo } from './io';
 
 /** Seams for tests: what getaddrinfo says, and which hosts file to quote. */
@@ -30,13 +34,25 @@ function ms(n: number): string {
   return `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
 }
 
+/** RFC 2181 §8: a TTL is 31 bits; a resolver must not take a larger one at its word. */
+const MAX_TTL = 2 ** 31 - 1;
+
+/** The TTL an answer had, and what the tunnels' cache makes of it when that differs (5s..1h). */
+function ttlText(ttl: number): string {
+  const cached = Math.min(Math.max(ttl * 1000, TTL_BOUNDS.minMs), TTL_BOUNDS.maxMs);
+  const note = `ptunnel caches it ${formatDuration(cached)}`;
+  if (ttl > MAX_TTL) return `ttl ${ttl}s is out of range (RFC 2181: at most ${MAX_TTL}); ${note}`;
+  return cached === ttl * 1000 ? `ttl ${ttl}s` : `ttl ${ttl}s, ${note}`;
+}
+
 function describe(report: ServerReport): string {
   const a = report.answer;
-  if (report.error && report.error.code !== 'ERR_DNS_LOOP') return `${report.error.code}: ${report.error.message}  (${ms(report.ms)})`;
+  // Error text quotes what a server sent.
+  if (report.error && report.error.code !== 'ERR_DNS_LOOP') return `${report.error.code}: ${sanitizeLine(report.error.message)}  (${ms(report.ms)})`;
   if (!a) return `no answer  (${ms(report.ms)})`;
   const chain = a.chain.length > 0 ? ` via CNAME ${a.chain.join(' -> ')}` : '';
-  const line = `${a.addresses.map((x) => x.address).join(', ')}${chain}  ttl ${a.ttl}s  ${ms(report.ms)}  (${[...new Set(a.via)].join('+')})`;
-  return report.error ? `${line}\n      refused by the loop guard: ${report.error.message}` : line;
+  const line = `${a.addresses.map((x) => x.address).join(', ')}${chain}  ${ttlText(a.ttl)}  ${ms(report.ms)}  (${[...new Set(a.via)].join('+')})`;
+  return report.error ? `${line}\n      refused by the loop guard: ${sanitizeLine(report.error.message)}` : line;
 }
 
 export interface ResolveInput {
@@ -53,6 +69,15 @@ export interface ResolveInput {
  */
 export async function runResolve(input: ResolveInput, io: CommandIo, deps: ResolveDeps = {}): Promise<number> {
   const { name, config } = input;
+  // As the tunnels do: an IP literal is dialled as given and localhost is loopback, no query.
+  if (isIP(name)) {
+    io.stdout(`${name} is an IP address: ptunnel connects to it as given, without DNS\n`);
+    return 0;
+  }
+  if (name === 'localhost') {
+    io.stdout('localhost is loopback: ptunnel connects to ::1, 127.0.0.1 without DNS (the hosts file is not read)\n');
+    return 0;
+  }
   const logger = createLogger({ level: input.verbosity > 0 ? 'debug' : 'error', format: 'text', write: io.stderr });
   const resolver = new Resolver({ ...config.dns, cache: false, logger, ...(deps.dohCa ? { doh: { ca: deps.dohCa } } : {}) });
   try {

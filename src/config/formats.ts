@@ -10,6 +10,9 @@ import { parseDuration } from '../util/duration';
  */
 export const MODES = ['auto', 'proxy', 'direct'] as const;
 export const LOG_FORMATS = ['auto', 'text', 'json'] as const;
+/** How ptunnel authenticates to the proxy; auto picks from what the proxy's 407 offers. */
+export const PROXY_AUTH_MODES = ['auto', 'basic', 'ntlm', 'negotiate'] as const;
+export type ProxyAuthMode = (typeof PROXY_AUTH_MODES)[number];
 export type Mode = (typeof MODES)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export { LOG_LEVELS, LOCAL_PORTS };

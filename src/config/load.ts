@@ -6,11 +6,11 @@ import { PtunnelError, usageError } from '../errors';
 import type { Level } from '../log/logger';
 import { readNamedFile } from '../util/files';
 import { parseYaml } from '../util/yaml';
-import { parseAdminAddress } from './admin';
+import { AdminAddress, parseAdminAddress } from './admin';
 import { resolveDnsSettings } from './dns';
 import type { LogFormat, Mode } from './formats';
 import type { NoProxy } from './no-proxy';
-import { PacSettings, ProxySettings, resolveNoProxy, resolvePac, resolveProxies, SystemProxySettings, withSystemProxy } from './proxy';
+import { PacSettings, ProxyCredentials, ProxySettings, resolveNoProxy, resolvePac, resolveProxies, SystemProxySettings, withSystemProxy } from './proxy';
 import { RawSettings, schema } from './schema';
 import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
@@ -19,7 +19,7 @@ import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
 import { noProxyWarnings, unknownEnvWarnings } from './warnings';
 
-export type { Mode, PacSettings, ProxySettings, RawSettings };
+export type { Mode, PacSettings, ProxyCredentials, ProxySettings, RawSettings };
 export type LogLevel = Level;
 
 export interface RuntimeConfig {
@@ -43,7 +43,7 @@ export interface RuntimeConfig {
   dns: DnsSettings;
   log: { level: LogLevel; format: LogFormat };
   /** Where the admin HTTP server listens; undefined: off. */
-  admin?: { host: string; port: number };
+  admin?: AdminAddress;
   shutdownTimeoutMs: number;
   limits: { maxConnections: number; maxConnectionsPerTunnel: number };
   /** The validated settings as given, for --print-config. */
@@ -150,7 +150,7 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
     raw,
     warnings: [...unknownEnvWarnings(env), ...noProxyWarnings(noProxy)],
   };
-  if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim());
+  if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim(), raw.adminHost);
   if (proxy) config.proxy = proxy;
   if (pac) config.pac = pac;
   return config;

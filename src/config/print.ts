@@ -15,8 +15,13 @@ export function printableConfig(config: RuntimeConfig): Record<string, unknown> 
           url: describeProxy(config.proxy.endpoint),
           source: config.proxy.source,
           user: config.proxy.endpoint.username ?? null,
-          password: config.proxy.authorization ? MASK : null,
+          password: config.proxy.authorization || config.proxy.credentials?.password !== undefined ? MASK : null,
           passwordFile: raw.proxy.passwordFile,
+          auth: config.proxy.auth ?? 'auto',
+          domain: config.proxy.credentials?.domain || null,
+          ntHash: config.proxy.credentials?.ntHash ? MASK : null,
+          ntHashFile: raw.proxy.ntHashFile,
+          spn: config.proxy.spn ?? null,
           ca: raw.proxy.ca,
         }
       : raw.proxy.url
@@ -38,6 +43,7 @@ export function printableConfig(config: RuntimeConfig): Record<string, unknown> 
       allow: config.dns.allow,
     },
     admin: config.admin ? formatHostPort(config.admin.host, config.admin.port) : null,
+    adminHost: config.admin?.names ?? [],
     shutdownTimeout: raw.shutdownTimeout,
     maxConnections: raw.maxConnections,
     maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel,

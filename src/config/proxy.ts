@@ -1,16 +1,39 @@
+import { isIP } from 'node:net';
 import { usageError } from '../errors';
 import { readNamedFile } from '../util/files';
 import { readCaFile } from './ca';
 import { NoProxy } from './no-proxy';
 import { ProxyEndpoint, parseProxySpec } from './proxy-spec';
 import type { RawSettings } from './schema';
-import type { Mode } from './formats';
+import type { Mode, ProxyAuthMode } from './formats';
+import { parseNtHash } from './nt-hash';
 import { inSource, settingName } from './setting';
 import { durationMs } from './timeouts';
 
+/**
+ * Who ptunnel logs in as. Kept under one key whose name the logger redacts: the password and the
+ * NT hash must never reach a log line, /status or --print-config.
+ */
+export interface ProxyCredentials {
+  /** The name as given (DOMAIN\\user, user@REALM or user): what Basic sends and messages show. */
+  user: string;
+  /** The name without its domain, for NTLM. */
+  account: string;
+  /** The NTLM domain: from the name, else --proxy-domain, else empty. */
+  domain: string;
+  password?: string;
+  /** From --proxy-nt-hash-file: NTLM without the password stored anywhere. */
+  ntHash?: Buffer;
+}
+
 export interface ProxySettings {
   endpoint: ProxyEndpoint;
-  /** Value of the Proxy-Authorization header, when credentials are configured. */
+  /** Which scheme to authenticate with; auto (also when absent) picks from the proxy's 407. */
+  auth?: ProxyAuthMode;
+  credentials?: ProxyCredentials;
+  /** The Kerberos service for Negotiate, when not HTTP@<endpoint host>. */
+  spn?: string;
+  /** Value of a Basic Proxy-Authorization header, when a user (and password) are configured. */
   authorization?: string;
   /** CA bundle for an https:// proxy. */
   ca?: Buffer;
@@ -88,25 +111,57 @@ export function resolveProxies(raw: RawSettings, env: NodeJS.ProcessEnv, mode: M
   }
   if (mode === 'direct') return [];
   const endpoints = proxySpecs(text).map((spec) => inSource(source, () => parseProxySpec(spec)));
-  const password = configuredPassword(raw);
   const ca = given(raw.proxy.ca);
   // A PAC file may name https:// proxies that the list does not.
   if (ca !== undefined && !endpoints.some((e) => e.protocol === 'https') && given(raw.pac) === undefined) {
     const protocols = [...new Set(endpoints.map((e) => `${e.protocol}://`))].join(', ');
     throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${protocols}`);
   }
+  const login = configuredLogin(raw);
   const caBytes = ca === undefined ? undefined : readCaFile(ca);
   return endpoints.map((endpoint) => {
-    const settings = credentials(endpoint, given(raw.proxy.user), password, source);
+    const settings = credentials(endpoint, login, source);
     if (caBytes !== undefined && endpoint.protocol === 'https') settings.ca = caBytes;
     return settings;
   });
 }
 
-function credentials(endpoint: ProxyEndpoint, configuredUser: string | undefined, configuredPassword: string | undefined, source: string): ProxySettings {
-  const user = configuredUser ?? endpoint.username;
-  const password = configuredPassword ?? endpoint.password;
+/** What every proxy of the list and every proxy a PAC names log in with, read once. */
+interface ConfiguredLogin {
+  user?: string;
+  password?: string;
+  ntHash?: Buffer;
+  domain?: string;
+  auth?: ProxyAuthMode;
+  spn?: string;
+}
+
+function configuredLogin(raw: RawSettings): ConfiguredLogin {
+  const login: ConfiguredLogin = {};
+  const user = given(raw.proxy.user);
+  const password = configuredPassword(raw);
+  const ntHashFile = given(raw.proxy.ntHashFile);
+  const domain = given(raw.proxy.domain);
+  const spn = given(raw.proxy.spn);
+  if (user !== undefined) login.user = user;
+  if (password !== undefined) login.password = password;
+  if (ntHashFile !== undefined) login.ntHash = parseNtHash(readNamedFile(ntHashFile, 'NT hash file', 'ERR_CONFIG').toString('utf8'));
+  if (domain !== undefined) login.domain = domain;
+  if (raw.proxy.auth !== undefined) login.auth = raw.proxy.auth;
+  if (spn !== undefined) login.spn = spn;
+  return login;
+}
+
+/** One proxy's settings: the configured login, else the user and password of the proxy's URL. */
+function credentials(endpoint: ProxyEndpoint, login: ConfiguredLogin, source: string): ProxySettings {
+  const user = login.user ?? endpoint.username;
+  const password = login.password ?? endpoint.password;
+  const { ntHash } = login;
   const settings: ProxySettings = { endpoint: { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }, source };
+  if (login.auth !== undefined) settings.auth = login.auth;
+  if (ntHash !== undefined && password !== undefined) {
+    throw usageError('ERR_CONFIG', `both a proxy password and ${settingName('proxy.ntHashFile')} are set; give one of them`);
+  }
   if (user !== undefined) {
     if (user.includes(':')) {
       throw usageError('ERR_CONFIG', `proxy user must not contain ":" (Basic authentication cannot carry it); check ${settingName('proxy.user')}`);
@@ -120,11 +175,38 @@ function credentials(endpoint: ProxyEndpoint, configuredUser: string | undefined
       throw usageError('ERR_CONFIG', `proxy user must not contain control characters (found ${shown} at position ${control.index + 1}); check ${settingName('proxy.user')} or the proxy URL`);
     }
     settings.endpoint.username = user;
-    settings.authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`, 'utf8').toString('base64')}`;
-  } else if (password !== undefined) {
-    throw usageError('ERR_CONFIG', `a proxy password is set but no user; give ${settingName('proxy.user')} or put user:password in the proxy URL`);
+    settings.credentials = { user, ...splitUser(user, login.domain), ...(password !== undefined ? { password } : {}), ...(ntHash ? { ntHash } : {}) };
+    if (ntHash === undefined) settings.authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`, 'utf8').toString('base64')}`;
+  } else if (password !== undefined || ntHash !== undefined) {
+    throw usageError('ERR_CONFIG', `a proxy ${password !== undefined ? 'password' : 'NT hash file'} is set but no user; give ${settingName('proxy.user')} or put user:password in the proxy URL`);
   }
+  checkAuthMode(settings, login.spn);
   return settings;
+}
+
+/** DOMAIN\\user and user@REALM carry their NTLM domain; a bare name takes --proxy-domain. */
+function splitUser(user: string, domain: string | undefined): { account: string; domain: string } {
+  const slash = user.indexOf('\\');
+  if (slash > 0) return { domain: user.slice(0, slash), account: user.slice(slash + 1) };
+  const at = user.lastIndexOf('@');
+  if (at > 0) return { account: user.slice(0, at), domain: user.slice(at + 1) };
+  return { account: user, domain: domain ?? '' };
+}
+
+/** A scheme asked for explicitly must be usable with what is configured: say so at start-up. */
+function checkAuthMode(settings: ProxySettings, spn: string | undefined): void {
+  const { auth, credentials } = settings;
+  if (spn !== undefined) settings.spn = spn;
+  const flag = settingName('proxy.auth');
+  if (auth === 'ntlm' && credentials === undefined) {
+    throw usageError('ERR_CONFIG', `${flag} ntlm needs ${settingName('proxy.user')} and a password (${settingName('proxy.passwordFile')}) or ${settingName('proxy.ntHashFile')}`);
+  }
+  if (auth === 'basic' && credentials?.ntHash !== undefined) {
+    throw usageError('ERR_CONFIG', `${flag} basic sends the password itself, which an NT hash cannot replace; give ${settingName('proxy.passwordFile')} instead of ${settingName('proxy.ntHashFile')}`);
+  }
+  if (auth === 'negotiate' && spn === undefined && isIP(settings.endpoint.host) !== 0) {
+    throw usageError('ERR_CONFIG', `${flag} negotiate needs the proxy by host name, not by IP address ${settings.endpoint.host}: Kerberos tickets name a host; give the proxy's name or ${settingName('proxy.spn')}`);
+  }
 }
 
 /** Where the PAC file comes from, how often it is fetched again, and what its proxies use. */
@@ -132,7 +214,7 @@ export interface PacSettings {
   /** An http(s) URL, a file path, or `wpad` (discovery). */
   location: string;
   refreshMs: number;
-  /** Turns a proxy the PAC file named into settings: the configured user, password and CA. */
+  /** Turns a proxy the PAC file named into settings: the configured login, auth mode and CA. */
   proxy(endpoint: ProxyEndpoint): ProxySettings;
 }
 
@@ -141,16 +223,15 @@ export function resolvePac(raw: RawSettings, mode: Mode): PacSettings | undefine
   const location = raw.pac?.trim();
   if (location === undefined || location === '' || mode === 'direct') return undefined;
   const refreshMs = durationMs('pacRefresh', raw.pacRefresh, true);
-  const password = configuredPassword(raw);
+  const login = configuredLogin(raw);
   const ca = given(raw.proxy.ca);
   const caBytes = ca === undefined ? undefined : readCaFile(ca);
-  const user = given(raw.proxy.user);
   const source = `PAC ${location}`;
   return {
     location,
     refreshMs,
     proxy: (endpoint) => {
-      const settings = credentials(endpoint, user, password, source);
+      const settings = credentials(endpoint, login, source);
       if (caBytes !== undefined && endpoint.protocol === 'https') settings.ca = caBytes;
       return settings;
     },

@@ -1,4 +1,4 @@
-import { Format, FormatValue, LOCAL_PORTS, LOG_FORMATS, LOG_LEVELS, MODES } from './formats';
+import { Format, FormatValue, LOCAL_PORTS, LOG_FORMATS, LOG_LEVELS, MODES, PROXY_AUTH_MODES } from './formats';
 
 /**
  * The single source of truth for settings: each has a doc, a format, a default, an env var and
@@ -34,7 +34,7 @@ export const schema = {
       repeatable: true,
     },
     user: {
-      doc: 'User name for proxy Basic authentication.',
+      doc: 'User name for proxy authentication: user, DOMAIN\\user or user@REALM.',
       format: 'optional-string',
       default: null,
       nullable: true,
@@ -42,7 +42,7 @@ export const schema = {
       arg: 'user',
     },
     password: {
-      doc: 'Password for proxy Basic authentication (prefer --proxy-password-file: command lines are visible to other users).',
+      doc: 'Password for proxy authentication (prefer --proxy-password-file: command lines are visible to other users).',
       format: 'optional-string',
       default: null,
       nullable: true,
@@ -57,6 +57,37 @@ export const schema = {
       nullable: true,
       env: 'PTUNNEL_PROXY_PASSWORD_FILE',
       arg: 'proxy-password-file',
+    },
+    auth: {
+      doc: 'Proxy authentication scheme: auto picks the strongest the proxy offers and ptunnel can use (Negotiate with Kerberos credentials, else NTLM, else Basic); basic, ntlm or negotiate insist on one.',
+      format: PROXY_AUTH_MODES,
+      default: 'auto',
+      env: 'PTUNNEL_PROXY_AUTH',
+      arg: 'proxy-auth',
+    },
+    domain: {
+      doc: 'NTLM domain for a user name given without one (DOMAIN\\user and user@REALM carry their own).',
+      format: 'optional-string',
+      default: null,
+      nullable: true,
+      env: 'PTUNNEL_PROXY_DOMAIN',
+      arg: 'proxy-domain',
+    },
+    ntHashFile: {
+      doc: 'File holding the NT hash of the proxy password (32 hex digits), for NTLM instead of the password itself.',
+      format: 'optional-string',
+      default: null,
+      nullable: true,
+      env: 'PTUNNEL_PROXY_NT_HASH_FILE',
+      arg: 'proxy-nt-hash-file',
+    },
+    spn: {
+      doc: 'Kerberos service name for Negotiate, instead of HTTP@<proxy host as configured>.',
+      format: 'optional-string',
+      default: null,
+      nullable: true,
+      env: 'PTUNNEL_PROXY_SPN',
+      arg: 'proxy-spn',
     },
     ca: {
       doc: 'PEM file with the CA certificate(s) that sign an https:// proxy (a private or corporate CA).',
@@ -198,6 +229,13 @@ export const schema = {
     nullable: true,
     env: 'PTUNNEL_ADMIN',
     arg: 'admin',
+  },
+  adminHost: {
+    doc: 'Host names the admin server answers to besides its address (repeatable or a comma list), e.g. the Service name; other names get 421, against DNS rebinding. IP literals are always accepted on 0.0.0.0 and ::.',
+    format: 'string-list',
+    default: [] as string[],
+    env: 'PTUNNEL_ADMIN_HOST',
+    arg: 'admin-host',
   },
   shutdownTimeout: {
     doc: 'On SIGTERM, SIGINT or /quitquitquit, how long live connections may finish before they are cut; keep it below the pod\'s terminationGracePeriodSeconds.',

@@ -1,4 +1,5 @@
 import { formatHostPort } from '../net/address';
+import { sanitizeLine } from '../log/sanitize';
 import { LocalPorts, localPortOf } from './local-ports';
 import type { ClientSetting, Preset, PresetTunnel } from './schema';
 
@@ -89,15 +90,17 @@ export function renderPreset(preset: Preset, mode: LocalPorts, address = DEFAULT
   }
   lines.push('', 'Docker (publish the ports of a ptunnel container that listens on 0.0.0.0):', `  ${dockerFlags(preset, mode)}`);
   if (preset.notes.length > 0) lines.push('', 'Notes:', ...preset.notes.map((n) => `  - ${n}`));
-  return `${lines.join('\n')}\n`;
+  // Every line holds text from a preset file: each is made one printable line on its own.
+  return `${lines.map(sanitizeLine).join('\n')}\n`;
 }
 
 /** One line per preset for `ptunnel presets`. */
 export function renderPresetList(presets: Preset[]): string {
-  const width = Math.max(...presets.map((p) => p.name.length)) + 2;
-  const rows = presets.map((p) => {
+  const names = presets.map((p) => sanitizeLine(p.name));
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  const rows = presets.map((p, i) => {
     const ports = p.tunnels.map((t) => `${t.local}->${formatHostPort(t.host, t.port)}`).join(', ');
-    return `  ${p.name.padEnd(width)}${p.description}\n  ${' '.repeat(width)}${ports}`;
+    return `  ${(names[i] as string).padEnd(width)}${sanitizeLine(p.description)}\n  ${' '.repeat(width)}${sanitizeLine(ports)}`;
   });
   return `Presets (ptunnel presets show NAME for client settings):\n${rows.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import { sanitizeLine } from '../log/sanitize';
 import net from 'node:net';
 import tls from 'node:tls';
 import { formatHostPort } from '../net/address';
@@ -6,7 +7,7 @@ import { describeProxy } from '../config/proxy-spec';
 import { ProxyPhase, PtunnelError, systemCode } from '../errors';
 import { cancelledError, settleOnce } from '../net/settle';
 import { formatDuration } from '../util/duration';
-import { createAuthScheme } from './auth/factory';
+import { createAuthScheme, offeredNames } from './auth/factory';
 import type { AuthStep, ProxyAuthScheme } from './auth/scheme';
 import { buildConnectRequest } from './connect-request';
 import { ConnectResponse, ConnectResponseParser, DEFAULT_MAX_HEADER_BYTES, hasToken } from './connect-response';
@@ -23,7 +24,12 @@ export interface ProxyConnectOptions {
   maxHeaderBytes?: number;
   /** The authentication scheme for this attempt; by default the one the proxy settings call for. */
   auth?: ProxyAuthScheme;
+  /** Told how each authentication went (for metrics): once per attempt that sent credentials. */
+  onAuth?: (scheme: string, outcome: AuthOutcome) => void;
 }
+
+/** ok: the proxy took the credentials; rejected: it answered 407 to them; error: the handshake failed. */
+export type AuthOutcome = 'ok' | 'rejected' | 'error';
 
 export interface ProxyTunnel {
   /** Paused, with no listeners of ours: the caller resumes it when it is ready to pump. */
@@ -51,24 +57,47 @@ const UNREACHABLE = new Set([
 
 /** The proxy's status line as it may appear in messages: no control characters from a hostile proxy. */
 function shown(statusLine: string): string {
-  return Array.from(statusLine.slice(0, 200), (c) => {
-    const n = c.charCodeAt(0);
-    return n < 0x20 || (n >= 0x7f && n < 0xa0) ? '?' : c;
-  }).join('');
+  return sanitizeLine(statusLine.slice(0, 200));
 }
 
-function statusError(res: ConnectResponse, opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefined): PtunnelError {
+/** Whom the credentials name, for messages: never more than the user name. */
+function whom(opts: ProxyConnectOptions, auth: ProxyAuthScheme): string {
+  const user = opts.proxy.credentials?.user ?? opts.proxy.endpoint.username;
+  if (auth.name === 'Negotiate') return 'the Kerberos login of this process';
+  return user === undefined ? 'no user' : `user "${user}"`;
+}
+
+function authFix(auth: ProxyAuthScheme): string {
+  if (auth.name === 'Negotiate') return 'check the ticket (klist), its realm and the proxy\'s service name (--proxy-spn)';
+  if (auth.name === 'NTLM') return 'check --user (DOMAIN\\user or user@REALM, or --proxy-domain) and the password or NT hash';
+  return 'check --user and the password';
+}
+
+function statusError(res: ConnectResponse, opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefined, authSent = false): PtunnelError {
   const proxy = describeProxy(opts.proxy.endpoint);
   const target = formatHostPort(opts.host, opts.port);
   const statusLine = shown(res.statusLine);
   const details = { status: res.statusCode, statusLine };
   if (res.statusCode === 407) {
-    const scheme = (res.headers['proxy-authenticate'] ?? '').split(/[\s,]/)[0] ?? '';
-    const offered = scheme && !/^basic$/i.test(scheme) ? ` (the proxy asks for ${scheme}; ptunnel speaks Basic only)` : '';
-    const message = auth
-      ? `proxy ${proxy} rejected the credentials for user "${opts.proxy.endpoint.username}" (407)${offered}; check --user and the password`
-      : `proxy ${proxy} requires authentication (407)${offered}; give --user and --proxy-password-file (or PTUNNEL_PROXY_USER and PTUNNEL_PROXY_PASSWORD_FILE)`;
+    const offered = offeredNames(res);
+    let message: string;
+    if (!auth) {
+      message = `proxy ${proxy} requires authentication (407) with ${offered}; give --user and --proxy-password-file (or PTUNNEL_PROXY_USER and PTUNNEL_PROXY_PASSWORD_FILE), or a Kerberos ticket`;
+    } else if (!new RegExp(`(^|, )${auth.name}(, |$)`, 'i').test(offered)) {
+      message = `proxy ${proxy} does not offer ${auth.name} authentication (it offers ${offered}); set --proxy-auth to auto or to one of those`;
+    } else if (!authSent) {
+      message = `proxy ${proxy} requires authentication (407) and ${auth.name} could not answer it; ${authFix(auth)}`;
+    } else {
+      message = `proxy ${proxy} rejected the credentials for ${whom(opts, auth)} (407) to ${auth.name} authentication; ${authFix(auth)}`;
+    }
     return new PtunnelError('ERR_PROXY_AUTH', message, { details });
+  }
+  if (res.statusCode === 400 && auth && authSent) {
+    return new PtunnelError(
+      'ERR_PROXY_AUTH',
+      `proxy ${proxy} answered the ${auth.name} authentication of ${whom(opts, auth)} with ${statusLine}: it cannot read what ptunnel sent; try --proxy-auth with another scheme it offers`,
+      { details },
+    );
   }
   if (res.statusCode === 403) {
     return new PtunnelError(
@@ -106,11 +135,46 @@ function reusableBodyLength(res: ConnectResponse): number | undefined {
  * answered 2xx; the socket then carries the server's bytes, starting with `head`. Nothing of the
  * server's is read past that answer, and nothing of the client's is sent before it.
  */
-export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel> {
+export async function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel> {
+  const fresh = opts.auth === undefined;
+  let auth = opts.auth ?? createAuthScheme(opts.proxy);
+  const state = { sent: false };
+  try {
+    try {
+      return reported(await connectOnce(opts, auth, state), auth, state, opts);
+    } catch (err) {
+      // The handshake's rounds are only valid on one connection: a proxy that closed it in
+      // between gets one more try on a new one (with auto's choice now known), never more.
+      if (!(fresh && cutShort.has(err as object))) throw err;
+      auth = createAuthScheme(opts.proxy);
+      state.sent = false;
+      try {
+        return reported(await connectOnce(opts, auth, state), auth, state, opts);
+      } catch (again) {
+        if (!cutShort.has(again as object)) throw again;
+        throw new PtunnelError('ERR_PROXY_AUTH', `${(again as Error).message}, and again on a new connection; the proxy must keep the connection open between its challenge and the answer (keep-alive)`);
+      }
+    }
+  } catch (err) {
+    if (auth && state.sent && err instanceof PtunnelError && err.code === 'ERR_PROXY_AUTH') {
+      opts.onAuth?.(auth.name, err.details?.status === 407 ? 'rejected' : 'error');
+    }
+    throw err;
+  }
+}
+
+function reported(tunnel: ProxyTunnel, auth: ProxyAuthScheme | undefined, state: { sent: boolean }, opts: ProxyConnectOptions): ProxyTunnel {
+  if (auth && state.sent) opts.onAuth?.(auth.name, 'ok');
+  return tunnel;
+}
+
+/** Errors meaning the proxy closed the connection in the middle of a handshake: worth one retry. */
+const cutShort = new WeakSet<object>();
+
+function connectOnce(opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefined, state: { sent: boolean }): Promise<ProxyTunnel> {
   const { endpoint } = opts.proxy;
   const proxyName = describeProxy(endpoint);
   const maxHeaderBytes = opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
-  const auth = opts.auth ?? createAuthScheme(opts.proxy);
   return settleOnce<ProxyTunnel>({ timeoutMs: opts.timeoutMs, signal: opts.signal, aborted: cancelledError }, (attempt) => {
     let phase: ProxyPhase = 'connect';
     // One parser per answer, so each answer of a handshake has the whole header bound.
@@ -119,6 +183,13 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
     // Between a 407 and the next CONNECT: the body still to be skipped, and the header once the scheme has it.
     let bodyLeft = 0;
     let nextHeader: string | undefined;
+    // A 407 came that the scheme answers: from here a close cuts the handshake short.
+    let handshaking = false;
+    const cut = () => {
+      const err = new PtunnelError('ERR_PROXY_AUTH', `proxy ${proxyName} did not keep the connection open for the next round of the ${auth?.name} handshake`);
+      cutShort.add(err);
+      return err;
+    };
 
     const socket =
       endpoint.protocol === 'https'
@@ -136,17 +207,17 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
 
     const send = (authorization: string | undefined) => {
       rounds += 1;
+      if (authorization !== undefined) state.sent = true;
       socket.write(buildConnectRequest(opts.host, opts.port, authorization, { keepAlive: auth?.connectionBound }));
     };
 
     /** Waits for a scheme's step when it is asynchronous; a scheme that throws ends the attempt. */
     const whenStep = (step: () => AuthStep, then: (header: string | undefined) => void) => {
-      const failed = (err: unknown) =>
-        attempt.reject(
-          new PtunnelError('ERR_PROXY_AUTH', `proxy ${proxyName}: ${auth?.name} authentication failed: ${(err as Error).message ?? String(err)}`, {
-            cause: err,
-          }),
-        );
+      const failed = (err: unknown) => {
+        // Our own errors (a malformed challenge, the kerberos module missing) say what to do already.
+        const message = err instanceof PtunnelError ? err.message : `${auth?.name} authentication failed: ${(err as Error).message ?? String(err)}`;
+        attempt.reject(new PtunnelError('ERR_PROXY_AUTH', `proxy ${proxyName}: ${message}`, { cause: err }));
+      };
       let header: AuthStep;
       try {
         header = step();
@@ -155,7 +226,7 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
         return;
       }
       if (typeof header !== 'object') then(header);
-      else header.then((h) => (attempt.settled ? undefined : then(h)), failed);
+      else header.then((h) => (attempt.settled ? undefined : then(h)), (err: unknown) => (attempt.settled ? undefined : failed(err)));
     };
 
     const sendWhenReady = () => {
@@ -188,25 +259,38 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
         attempt.resolve({ socket, head: res.rest, response: res });
         return;
       }
-      const body = res.statusCode === 407 && auth && rounds < MAX_AUTH_ROUNDS ? reusableBodyLength(res) : undefined;
-      if (!auth || body === undefined) {
-        attempt.reject(statusError(res, opts, auth));
+      if (res.statusCode !== 407 || !auth) {
+        attempt.reject(statusError(res, opts, auth, state.sent));
         return;
       }
-      parser = new ConnectResponseParser(maxHeaderBytes);
-      bodyLeft = body;
+      if (rounds >= MAX_AUTH_ROUNDS) {
+        attempt.reject(
+          new PtunnelError(
+            'ERR_PROXY_AUTH',
+            `proxy ${proxyName} still answered 407 after ${rounds} rounds of ${auth.name} authentication for ${whom(opts, auth)}; the handshake is going nowhere: ${authFix(auth)}`,
+            { details: { status: res.statusCode, statusLine: shown(res.statusLine) } },
+          ),
+        );
+        return;
+      }
+      const body = reusableBodyLength(res);
+      handshaking = true;
+      if (body !== undefined) {
+        parser = new ConnectResponseParser(maxHeaderBytes);
+        bodyLeft = body;
+      }
       whenStep(
         () => auth.next(res),
         (header) => {
-          if (header === undefined) {
-            attempt.reject(statusError(res, opts, auth));
-            return;
+          if (header === undefined) attempt.reject(statusError(res, opts, auth, state.sent));
+          else if (body === undefined) attempt.reject(cut());
+          else {
+            nextHeader = header;
+            sendWhenReady();
           }
-          nextHeader = header;
-          sendWhenReady();
         },
       );
-      if (res.rest.length > 0 && !attempt.settled) onData(res.rest);
+      if (body !== undefined && res.rest.length > 0 && !attempt.settled) onData(res.rest);
     };
 
     const onData = (chunk: Buffer) => {
@@ -242,6 +326,10 @@ export function connectViaProxy(opts: ProxyConnectOptions): Promise<ProxyTunnel>
     };
 
     const onClose = () => {
+      if (handshaking) {
+        attempt.reject(cut());
+        return;
+      }
       attempt.reject(new PtunnelError('ERR_PROXY_CLOSED', `proxy ${proxyName} closed the connection before answering CONNECT`));
     };
 

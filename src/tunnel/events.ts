@@ -14,6 +14,8 @@ export interface EngineEvents {
   connectionRejected(tunnel: string, reason: RefusalReason): void;
   upstreamConnected(route: 'proxy' | 'direct', seconds: number): void;
   proxyFailure(reason: string): void;
+  /** One proxy authentication: the scheme (Basic, NTLM, Negotiate) and ok, rejected or error. */
+  proxyAuth(scheme: string, outcome: string): void;
   /** `proxy` is the proxy's URL without credentials: one state per proxy of the list. */
   proxyState(state: ProxyState, proxy: string): void;
   dnsQuery(resolver: string, outcome: string, ms: number): void;
@@ -26,6 +28,7 @@ export const noEvents: EngineEvents = {
   connectionRejected: () => undefined,
   upstreamConnected: () => undefined,
   proxyFailure: () => undefined,
+  proxyAuth: () => undefined,
   proxyState: () => undefined,
   dnsQuery: () => undefined,
   dnsCacheHit: () => undefined,

@@ -59,6 +59,8 @@ export interface RouterDeps {
   connectDirect?: (opts: DirectConnectOptions) => Promise<net.Socket>;
   /** Called with the error code of each failed proxy attempt (for metrics). */
   onProxyFailure?: (code: string) => void;
+  /** Called with the scheme and outcome of each proxy authentication (for metrics). */
+  onProxyAuth?: (scheme: string, outcome: string) => void;
 }
 
 /** Picks the route for each new connection (mode, NO_PROXY, each proxy's health) and opens it. */
@@ -143,7 +145,14 @@ export class Router {
     let last: unknown;
     for (const [i, proxy] of plan.proxies.entries()) {
       try {
-        const t = await this.connectProxy({ proxy, host: tunnel.host, port: tunnel.port, timeoutMs: config.connectTimeoutMs, signal });
+        const t = await this.connectProxy({
+          proxy,
+          host: tunnel.host,
+          port: tunnel.port,
+          timeoutMs: config.connectTimeoutMs,
+          signal,
+          ...(this.deps.onProxyAuth ? { onAuth: this.deps.onProxyAuth } : {}),
+        });
         this.deps.health?.(proxy)?.reportSuccess();
         return { socket: t.socket, head: t.head, route: 'proxy', proxy };
       } catch (err) {

@@ -1,5 +1,6 @@
 import type net from 'node:net';
 import { formatHostPort, isLoopback } from '../net/address';
+import { canonicalIp } from '../util/ip';
 
 /**
  * A proxy's 2xx and the connection it made to ptunnel come within this of each other: 1-4 ms
@@ -33,8 +34,8 @@ export const LOOP_DEPTH = 2;
  * listener, which opens another connection through the proxy, without end.
  *
  * Two signs, both looked at only for connections from loopback:
- * - the accepted peer is the local end of one of ptunnel's own upstream sockets (a direct or
- *   address-keeping path back to itself): certain;
+ * - the accepted connection is one of ptunnel's own upstream connections seen from the other
+ *   end (both addresses and ports match: a direct or address-keeping path back to itself): certain;
  * - a CONNECT through a loopback proxy to port P was answered within LOOP_WINDOW_MS of a
  *   connection from loopback accepted on local port P that has no upstream yet: the proxy
  *   answers as soon as its connection to the target is up, and that connection is the one
@@ -60,8 +61,8 @@ export class SelfLoopGuard {
    */
   accepted(socket: net.Socket, port: number, refuse: (message: string) => void): string | undefined {
     if (socket.remoteAddress === undefined || !isLoopback(socket.remoteAddress)) return undefined;
-    const peer = formatHostPort(socket.remoteAddress ?? '', socket.remotePort ?? 0);
-    if (this.ownEnds.has(peer)) return directLoop(peer);
+    const peer = formatHostPort(canonicalIp(socket.remoteAddress ?? ''), socket.remotePort ?? 0);
+    if (this.ownEnds.has(connectionKey(peer, socket.localAddress, socket.localPort))) return directLoop(peer);
     const at = this.now();
     const index = this.answers.findIndex((a) => a.port === port && at - a.at <= LOOP_WINDOW_MS);
     const answer = this.answers[index];
@@ -83,11 +84,13 @@ export class SelfLoopGuard {
   upstream(client: net.Socket, socket: net.Socket, targetPort: number, throughLoopbackProxy: boolean): void {
     this.settled(client);
     if (socket.localAddress !== undefined && isLoopback(socket.localAddress)) {
-      const end = formatHostPort(socket.localAddress ?? '', socket.localPort ?? 0);
-      this.ownEnds.add(end);
-      socket.once('close', () => this.ownEnds.delete(end));
+      const end = formatHostPort(canonicalIp(socket.localAddress ?? ''), socket.localPort ?? 0);
+      const key = connectionKey(end, socket.remoteAddress, socket.remotePort);
+      this.ownEnds.add(key);
+      socket.once('close', () => this.ownEnds.delete(key));
       for (const w of this.waiting.values()) {
-        if (formatHostPort(w.socket.remoteAddress ?? '', w.socket.remotePort ?? 0) !== end) continue;
+        const peer = formatHostPort(canonicalIp(w.socket.remoteAddress ?? ''), w.socket.remotePort ?? 0);
+        if (connectionKey(peer, w.socket.localAddress, w.socket.localPort) !== key) continue;
         this.waiting.delete(w.socket);
         w.refuse(directLoop(end));
       }
@@ -114,6 +117,15 @@ export class SelfLoopGuard {
     this.depth.set(socket, depth + 1);
     return undefined;
   }
+}
+
+/**
+ * A TCP connection as seen from its `from` end: both ends, since the kernel gives the same local
+ * port to connections to different places (ptunnel's socket to the proxy and a client's socket to
+ * ptunnel can both be 127.0.0.1:49800). Only the whole pair says "this is my own connection".
+ */
+function connectionKey(from: string, toAddress: string | undefined, toPort: number | undefined): string {
+  return `${from}>${formatHostPort(canonicalIp(toAddress ?? ''), toPort ?? 0)}`;
 }
 
 function directLoop(end: string): string {

@@ -140,6 +140,7 @@ export class Upstreams {
       ...(this.pac ? { pac: this.pac } : {}),
       logger: this.options.logger,
       onProxyFailure: (code) => this.options.events.proxyFailure(code),
+      onProxyAuth: (scheme, outcome) => this.options.events.proxyAuth(scheme, outcome),
       health: (proxy) => this.healthFor(proxy),
     });
   }
@@ -191,7 +192,9 @@ export class Upstreams {
       onChange: (state, info) => {
         events.proxyState(state, bareUrl(settings));
         if (state === 'backoff') {
-          logger.warn(`proxy ${proxy} unreachable; new connections go direct, next probe in ${Math.round(info.backoffMs / 1000)}s`, {
+          // The mode may change on reload while the health watcher stays: read it now.
+          const next = this.settings.mode === 'proxy' ? 'fail until it is back' : 'go direct';
+          logger.warn(`proxy ${proxy} unreachable; new connections ${next}, next probe in ${Math.round(info.backoffMs / 1000)}s`, {
             reason: info.reason,
           });
         } else if (state === 'up') {

@@ -32,9 +32,18 @@ export interface RunningCli {
   exited: Promise<number | null>;
 }
 
-/** Starts the CLI and resolves once it logged a "listening on" line for each tunnel. */
-export function startCli(args: string[], tunnels: number, env: NodeJS.ProcessEnv = cleanEnv()): Promise<RunningCli> {
-  const proc = spawn(process.execPath, [CLI, '--log-format', 'text', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts the CLI and resolves once it logged a "listening on" line for each tunnel. `wrap` runs
+ * it under another command (the Negotiate squid's private mount namespace, see kdc.ts).
+ */
+export function startCli(
+  args: string[],
+  tunnels: number,
+  env: NodeJS.ProcessEnv = cleanEnv(),
+  wrap: (command: string, args: string[]) => [string, string[]] = (command, argv) => [command, argv],
+): Promise<RunningCli> {
+  const [command, argv] = wrap(process.execPath, [CLI, '--log-format', 'text', ...args]);
+  const proc = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

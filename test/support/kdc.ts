@@ -223,7 +223,7 @@ export async function startNegotiateSquid(options: NegotiateSquidOptions): Promi
   const port = await freePort();
   const squidConf = writeSquidConf(dir, port, [
     `auth_param negotiate program ${NEGOTIATE_HELPER} -s ${spn}`,
-    'auth_param negotiate children 5 startup=1 idle=1',
+    'auth_param negotiate children 20 startup=2 idle=2',
     'acl auth proxy_auth REQUIRED',
     'http_access allow auth',
   ]);
@@ -271,6 +271,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: st
       if (err) reject(new Error(`${command} ${args[0] ?? ''} failed: ${(stderr || stdout).trim()}`));
       else resolve(stdout);
     });
+    // A command that reads no input may exit before we have written it (EPIPE); its exit code
+    // and output say how it went.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }

@@ -117,7 +117,9 @@ export async function startNtlmSquid(options: NtlmSquidOptions): Promise<NtlmSqu
   );
   const squidConf = writeSquidConf(dir, port, [
     `auth_param ntlm program ${tool('ntlm_auth')} --configfile=${smbConf} --helper-protocol=squid-2.5-ntlmssp`,
-    'auth_param ntlm children 5 startup=1 idle=1',
+    // Enough helpers for the 50-at-once tests on a loaded machine: with 5, squid's helper queue
+    // overflowed and it refused a few handshakes outright.
+    'auth_param ntlm children 20 startup=2 idle=2',
     'acl auth proxy_auth REQUIRED',
     'http_access allow auth',
   ]);

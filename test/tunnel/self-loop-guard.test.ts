@@ -93,13 +93,23 @@ describe('the self-loop guard', () => {
     expect(refused.filter((m) => m !== '')).toEqual([]);
   });
 
-  it('refuses, with certainty, a connection whose peer is one of its own upstream sockets', () => {
+  it('refuses, with certainty, a connection that is one of its own upstream connections seen from the other end', () => {
     const g = guard();
-    const own = socket({ localAddress: '127.0.0.1', localPort: 50000 });
+    const own = socket({ localAddress: '127.0.0.1', localPort: 50000, remoteAddress: '127.0.0.1', remotePort: 8080 });
     g.upstream(client(7), own, 8080, false);
     now += 10_000;
-    expect(g.accepted(socket({ remoteAddress: '127.0.0.1', remotePort: 50000 }), 8080, () => undefined)).toMatch(/connected to its own listener \(from 127\.0\.0\.1:50000\)/);
+    const back = () => socket({ remoteAddress: '::ffff:127.0.0.1', remotePort: 50000, localAddress: '127.0.0.1', localPort: 8080 });
+    expect(g.accepted(back(), 8080, () => undefined)).toMatch(/connected to its own listener \(from 127\.0\.0\.1:50000\)/);
     own.emit('close');
-    expect(g.accepted(socket({ remoteAddress: '127.0.0.1', remotePort: 50000 }), 8080, () => undefined)).toBeUndefined();
+    expect(g.accepted(back(), 8080, () => undefined)).toBeUndefined();
+  });
+
+  it('serves a client whose port happens to be the local port of a connection to the proxy', () => {
+    // The kernel hands out one ephemeral port to connections to different places: seen through
+    // squid under load, where the port alone made a real client look like ptunnel itself.
+    const g = guard();
+    g.upstream(client(7), socket({ localAddress: '127.0.0.1', localPort: 49800, remoteAddress: '127.0.0.1', remotePort: 3128 }), 993, true);
+    now += 1000;
+    expect(g.accepted(socket({ remoteAddress: '127.0.0.1', remotePort: 49800, localAddress: '127.0.0.1', localPort: 38489 }), 38489, () => undefined)).toBeUndefined();
   });
 });

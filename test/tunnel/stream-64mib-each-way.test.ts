@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { connect, deterministicStream, startHashServer, TestServer } from '../support/servers';
+import { startHashServer, TestServer } from '../support/servers';
+import { transfer } from '../support/transfer';
 import { startProxy, TestProxy } from '../support/squid';
 import { RunningTunnel, startTunnel } from '../support/tunnel';
 
@@ -26,32 +26,11 @@ describe('a 64 MiB stream each way through a real proxy', () => {
   });
 
   it('arrives intact in both directions, and the proxy carried it', async () => {
-    const socket = await connect(tunnel.port());
-    const received = createHash('sha256');
-    let receivedBytes = 0;
-    const up = deterministicStream(SIZE);
-    let sent = false;
-    // End only when both directions are complete (see startHashServer).
-    const maybeEnd = () => sent && receivedBytes >= SIZE && socket.end();
-    const downDone = new Promise<void>((resolve) => {
-      socket.on('data', (c: Buffer) => {
-        received.update(c);
-        receivedBytes += c.length;
-        maybeEnd();
-      });
-      socket.on('end', resolve);
-    });
-    up.pipeTo(socket, () => {
-      sent = true;
-      maybeEnd();
-    });
-    await downDone;
-    const atServer = await serverResult;
-
-    expect(receivedBytes).toBe(SIZE);
-    expect(received.digest('hex')).toBe(atServer.sentSha256);
-    expect(atServer.bytes).toBe(SIZE);
-    expect(atServer.sha256).toBe(up.sha256());
+    const r = await transfer(tunnel.port(), { server, result: serverResult });
+    expect(r.receivedBytes).toBe(SIZE);
+    expect(r.receivedSha256).toBe(r.atServer.sentSha256);
+    expect(r.atServer.bytes).toBe(SIZE);
+    expect(r.atServer.sha256).toBe(r.sentSha256);
 
     const [record] = await tunnel.ended(1);
     expect(record).toMatchObject({ route: 'proxy', outcome: 'ok', bytesUp: SIZE, bytesDown: SIZE });

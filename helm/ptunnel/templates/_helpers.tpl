@@ -62,6 +62,15 @@ app.kubernetes.io/part-of: ptunnel
 {{- if or .Values.proxyCredentials.existingSecret .Values.proxyCredentials.password }}true{{ end }}
 {{- end }}
 
+{{/* Kerberos files to mount: krb5.conf (inline or an existing ConfigMap), the client keytab. */}}
+{{- define "ptunnel.hasKrb5Conf" -}}
+{{- if or .Values.kerberos.krb5Conf.content .Values.kerberos.krb5Conf.existingConfigMap }}true{{ end }}
+{{- end }}
+
+{{- define "ptunnel.hasKeytab" -}}
+{{- if .Values.kerberos.keytab.existingSecret }}true{{ end }}
+{{- end }}
+
 {{- define "ptunnel.secretName" -}}
 {{- .Values.proxyCredentials.existingSecret | default (printf "%s-proxy" (include "ptunnel.fullname" .)) }}
 {{- end }}
@@ -125,7 +134,7 @@ tunnels:
   - {{ printf "%d:%s:%d" (int .localPort) .host (int .port) | quote }}
 {{- end }}
 {{- end }}
-{{- if or $c.proxy.url $c.proxy.user $c.proxy.ca (include "ptunnel.hasPassword" .) }}
+{{- if or $c.proxy.url $c.proxy.user $c.proxy.ca $c.proxy.auth $c.proxy.spn (include "ptunnel.hasPassword" .) }}
 proxy:
   {{- with $c.proxy.url }}
   url: {{ . | quote }}
@@ -138,6 +147,12 @@ proxy:
   {{- end }}
   {{- if $c.proxy.ca }}
   ca: /etc/ptunnel/config/ca.pem
+  {{- end }}
+  {{- with $c.proxy.auth }}
+  auth: {{ . }}
+  {{- end }}
+  {{- with $c.proxy.spn }}
+  spn: {{ . | quote }}
   {{- end }}
 {{- end }}
 {{- with $c.noProxy }}
@@ -178,6 +193,17 @@ The ptunnel container (a list item). Expects (dict "s" SCOPE "sidecar" BOOL "nat
       value: {{ $listen | quote }}
     - name: PTUNNEL_ADMIN
       value: {{ printf "0.0.0.0:%d" (int $v.admin.port) | quote }}
+    # The admin Service's names: other Host names get 421 (DNS rebinding); probes use the pod IP.
+    - name: PTUNNEL_ADMIN_HOST
+      value: {{ printf "%[1]s-admin,%[1]s-admin.%[2]s,%[1]s-admin.%[2]s.svc,%[1]s-admin.%[2]s.svc.cluster.local" (include "ptunnel.fullname" $s) $s.Release.Namespace | quote }}
+    {{- if include "ptunnel.hasKrb5Conf" $s }}
+    - name: KRB5_CONFIG
+      value: /etc/ptunnel/krb5/krb5.conf
+    {{- end }}
+    {{- if include "ptunnel.hasKeytab" $s }}
+    - name: KRB5_CLIENT_KTNAME
+      value: /etc/ptunnel/keytab/client.keytab
+    {{- end }}
     {{- with $v.env }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
@@ -219,6 +245,17 @@ The ptunnel container (a list item). Expects (dict "s" SCOPE "sidecar" BOOL "nat
       mountPath: /etc/ptunnel/proxy
       readOnly: true
     {{- end }}
+    {{- if include "ptunnel.hasKrb5Conf" $s }}
+    - name: ptunnel-krb5
+      mountPath: /etc/ptunnel/krb5
+      readOnly: true
+    {{- end }}
+    {{- if include "ptunnel.hasKeytab" $s }}
+    - name: ptunnel-keytab
+      mountPath: /etc/ptunnel/keytab
+      readOnly: true
+    {{- end }}
+    # also where Kerberos keeps the tickets it gets with the keytab (the default ticket cache)
     - name: ptunnel-tmp
       mountPath: /tmp
 {{- end }}
@@ -242,6 +279,27 @@ ours (only the ptunnel container mounts the volume).
     items:
       - key: {{ if .Values.proxyCredentials.existingSecret }}{{ .Values.proxyCredentials.existingSecretKey }}{{ else }}password{{ end }}
         path: password
+{{- end }}
+{{- with .Values.kerberos.krb5Conf }}
+{{- if or .content .existingConfigMap }}
+- name: ptunnel-krb5
+  configMap:
+    name: {{ .existingConfigMap | default (include "ptunnel.fullname" $.s) }}
+    items:
+      - key: {{ ternary .existingConfigMapKey "krb5.conf" (not (empty .existingConfigMap)) }}
+        path: krb5.conf
+{{- end }}
+{{- end }}
+{{- with .Values.kerberos.keytab }}
+{{- if .existingSecret }}
+- name: ptunnel-keytab
+  secret:
+    secretName: {{ .existingSecret }}
+    defaultMode: {{ $mode }}
+    items:
+      - key: {{ .existingSecretKey }}
+        path: client.keytab
+{{- end }}
 {{- end }}
 - name: ptunnel-tmp
   emptyDir:

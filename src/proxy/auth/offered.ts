@@ -146,9 +146,11 @@ function parseValue(s: string, out: OfferedScheme[]): void {
     }
     // token68, if what follows is one and nothing else up to the comma: "abc==" but not "realm=x".
     const start = c.pos;
-    const token = c.run(TOKEN68_CHAR) + c.run(/=/);
+    // RFC 7235 token68 is 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=": padding alone is not one.
+    const body = c.run(TOKEN68_CHAR);
+    const token = body + c.run(/=/);
     c.skipSpace();
-    if (token && (c.done || c.peek() === ',')) {
+    if (body && (c.done || c.peek() === ',')) {
       offer.token = token;
       out.push(offer);
       continue;

@@ -74,6 +74,11 @@ describe('offeredSchemes (Proxy-Authenticate)', () => {
     expect(Object.keys(offeredSchemes(manyParams)[0]!.params).length).toBeLessThanOrEqual(32);
   });
 
+  it('padding alone is not a token68', () => {
+    expect(offeredSchemes('# =')).toEqual([]);
+    expect(offeredSchemes('NTLM ==')[0]?.token).toBeUndefined();
+  });
+
   it('a parameter named like an Object property is just a parameter', () => {
     const [offer] = offeredSchemes('Basic __proto__=x, constructor=y');
     expect(offer!.params['__proto__']).toBe('x');

@@ -1,23 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { usageError } from '../../../errors';
 import { md4 } from './md4';
+
+export { parseNtHash } from '../../../config/nt-hash';
 
 /** The NT hash (NTOWFv1, MS-NLMP 3.3.1): MD4 of the password in UTF-16LE. */
 export function ntHash(password: string): Buffer {
   return md4(Buffer.from(password, 'utf16le'));
-}
-
-/**
- * The value of a `--proxy-nt-hash-file`: the NT hash as 32 hex digits, surrounding whitespace
- * (a trailing newline) allowed. The error never shows the content: a near-miss is a secret.
- */
-export function parseNtHash(text: string): Buffer {
-  const hex = text.trim();
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
-    const what = hex.length === 32 ? '32 characters, not all hex digits' : `${hex.length} characters`;
-    throw usageError('ERR_CONFIG', `the NT hash file must hold just the NT hash, 32 hex digits (it holds ${what}); write only the hash to it`);
-  }
-  return Buffer.from(hex, 'hex');
 }
 
 export function hmacMd5(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
