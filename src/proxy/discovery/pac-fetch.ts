@@ -1,5 +1,4 @@
 import type { LookupFunction } from 'node:net';
-import { Agent, fetch } from 'undici';
 import type { AddressLookup } from '../../dns/lookup';
 import { PtunnelError, usageError } from '../../errors';
 import { MAX_FILE_BYTES, readNamedFile } from '../../util/files';
@@ -41,6 +40,9 @@ const unreachable = (url: string, why: string, cause?: unknown) =>
 
 /** One URL: 2xx with at most MAX_PAC_BYTES, within the timeout; anything else is ERR_PAC_FETCH, a body too big ERR_PAC. */
 export async function fetchPacUrl(url: string, options: PacFetchOptions): Promise<FetchedPac> {
+  // Loaded on the first fetch: undici adds a sixth of a second of start-up and memory to every
+  // run, and most runs have no PAC URL.
+  const { Agent, fetch } = await import('undici');
   const dispatcher = new Agent({ connect: { lookup: connectLookup(options.lookup), timeout: options.timeoutMs } });
   const signal = AbortSignal.timeout(options.timeoutMs);
   try {
