@@ -227,6 +227,10 @@ export function resolvePac(raw: RawSettings, mode: Mode): PacSettings | undefine
   const ca = given(raw.proxy.ca);
   const caBytes = ca === undefined ? undefined : readCaFile(ca);
   const source = `PAC ${location}`;
+  // A PAC names proxies by host:port only, so what fails for one fails for all (ntlm without a
+  // user, basic with an NT hash): say so at start-up, not at each connection. A host name stands
+  // in for them; only Negotiate's IP-address check depends on the host, and it waits for the PAC.
+  credentials({ protocol: 'http', host: 'pac-proxy', port: 1 }, login, source);
   return {
     location,
     refreshMs,
