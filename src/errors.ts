@@ -47,6 +47,10 @@ export interface ErrorDetailsMap {
   ERR_PROXY_REFUSED: ProxyStatusDetails;
   ERR_PROXY_PROTOCOL: NoDetails;
   ERR_PROXY_CLOSED: { phase: ProxyPhase };
+  /** The PAC file was fetched but cannot decide: it does not compile, throws, loops, or answers nonsense. */
+  ERR_PAC: NoDetails;
+  /** The PAC file could not be fetched: off the corporate network, as ptunnel reads it. */
+  ERR_PAC_FETCH: NoDetails;
   // direct
   ERR_DIRECT_CONNECT: NoDetails;
   ERR_DIRECT_TIMEOUT: NoDetails;

@@ -25,7 +25,7 @@ export class Metrics implements EngineEvents {
   private readonly rejected: client.Counter<'tunnel' | 'reason'>;
   private readonly proxyFailures: client.Counter<'reason'>;
   private readonly proxyAuths: client.Counter<'scheme' | 'outcome'>;
-  private readonly proxyStateGauge: client.Gauge<'state'>;
+  private readonly proxyStateGauge: client.Gauge<'proxy' | 'state'>;
   private readonly dnsQueries: client.Counter<'resolver' | 'outcome'>;
   private readonly dnsCacheHits: client.Counter;
 
@@ -73,8 +73,8 @@ export class Metrics implements EngineEvents {
     });
     this.proxyStateGauge = new client.Gauge({
       name: 'ptunnel_proxy_state',
-      help: 'Proxy health as ptunnel sees it: 1 for the current state (up, backoff, probing).',
-      labelNames: ['state'],
+      help: 'Each proxy\'s health as ptunnel sees it: 1 for its current state (up, backoff, probing).',
+      labelNames: ['proxy', 'state'],
       registers,
     });
     this.dnsQueries = new client.Counter({
@@ -92,7 +92,6 @@ export class Metrics implements EngineEvents {
     });
     build.set({ version, node: process.version }, 1);
     client.collectDefaultMetrics({ register: this.registry, prefix: 'ptunnel_' });
-    this.proxyState('up');
   }
 
   connectionOpened(tunnel: string): void {
@@ -122,8 +121,8 @@ export class Metrics implements EngineEvents {
     this.proxyAuths.inc({ scheme, outcome });
   }
 
-  proxyState(state: ProxyState): void {
-    for (const s of PROXY_STATES) this.proxyStateGauge.set({ state: s }, s === state ? 1 : 0);
+  proxyState(state: ProxyState, proxy: string): void {
+    for (const s of PROXY_STATES) this.proxyStateGauge.set({ proxy, state: s }, s === state ? 1 : 0);
   }
 
   dnsQuery(resolver: string, outcome: string): void {

@@ -9,6 +9,8 @@ export function statusBody(s: ServiceSnapshot): Record<string, unknown> {
     activeConnections: s.activeConnections,
     mode: s.mode,
     proxy: s.proxy,
+    proxies: s.proxies,
+    pac: s.pac,
     tunnels: s.tunnels.map((t) => ({
       tunnel: t.tunnel,
       listen: formatHostPort(t.address, t.port),

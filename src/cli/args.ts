@@ -38,7 +38,7 @@ export function settingOptions(keys: string[] = SETTING_FLAGS.map(([k]) => k)): 
     const arg = s.arg as string;
     const short = SHORT[arg];
     // List settings (--preset) may be repeated; each value may also be a comma list.
-    const multiple = s.format === 'string-list';
+    const multiple = s.format === 'string-list' || s.repeatable === true;
     opts[arg] = short ? { type: 'string', short, multiple } : { type: 'string', multiple };
   }
   return opts;
@@ -52,7 +52,7 @@ export function settingFlags(values: Record<string, unknown>): Record<string, un
   const flags: Record<string, unknown> = {};
   for (const [key, s] of SETTING_FLAGS) {
     const value = values[s.arg as string];
-    if (Array.isArray(value)) flags[key] = listValue(value);
+    if (Array.isArray(value)) flags[key] = s.format === 'string-list' ? listValue(value) : listValue(value).join(',');
     else if (value !== undefined) flags[key] = value;
   }
   return flags;

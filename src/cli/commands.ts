@@ -8,6 +8,7 @@ import { HealthInput, runHealth } from '../commands/health';
 import { HostsInput, runHosts } from '../commands/hosts';
 import type { CommandIo } from '../commands/io';
 import { PresetsInput, runPresets } from '../commands/presets';
+import { ProxyForInput, runProxyFor } from '../commands/proxy-for';
 import { ResolveInput, runResolve } from '../commands/resolve';
 import { runService } from '../commands/run';
 import { ServiceInput, runServiceCommand } from '../commands/service';
@@ -21,7 +22,7 @@ import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
 import { isSea } from '../util/sea';
 import { HELP_FLAG, OptionTable, ParsedArgs, parseCommandLine, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
-import { DOCTOR_HELP, HEALTH_HELP, hostsHelp, PRESETS_HELP, resolveHelp, SERVICE_HELP, STATUS_HELP, tunnelHelp } from './help';
+import { DOCTOR_HELP, HEALTH_HELP, hostsHelp, PRESETS_HELP, proxyForHelp, resolveHelp, SERVICE_HELP, STATUS_HELP, tunnelHelp } from './help';
 import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
@@ -90,6 +91,18 @@ function doctorInput(parsed: ParsedOptions, io: CommandIo): DoctorInput {
     json: values.json === true,
     env: io.env,
   };
+}
+
+function proxyForInput(parsed: ParsedOptions, io: CommandIo): ProxyForInput {
+  const args = tunnelArgs(parsed);
+  const hint = 'proxy-for takes one HOST:PORT, e.g. "ptunnel proxy-for imap.gmail.com:993 --pac http://wpad.corp.example/wpad.dat"';
+  if (args.positionals.length !== 1) throw usageError('ERR_USAGE', hint);
+  const text = args.positionals[0] as string;
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  if (!m || !(port >= 1 && port <= 65535)) throw usageError('ERR_USAGE', `${hint}; got ${JSON.stringify(text)}`);
+  const host = validateHost((m[1] ?? m[2]) as string, 'host');
+  return { host, port, config: configFromArgs(args, io, []), verbosity: args.verbosity };
 }
 
 const DEFAULT_ADDRESS = '127.0.0.1';
@@ -189,6 +202,7 @@ export const COMMANDS: readonly Command[] = [
   RUN,
   // The same options as the tunnel command, so that "ptunnel --dns 1.1.1.1 resolve NAME" works too.
   command({ name: 'resolve', help: resolveHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: resolveInput, handler: runResolve }),
+  command({ name: 'proxy-for', help: proxyForHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: proxyForInput, handler: runProxyFor }),
   command({
     name: 'presets',
     help: () => PRESETS_HELP,

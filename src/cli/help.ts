@@ -49,6 +49,7 @@ export function tunnelHelp(): string {
        ptunnel presets [show NAME]           (ptunnel presets --help)
        ptunnel hosts --preset NAME [--apply | --remove] [--file PATH]   (ptunnel hosts --help)
        ptunnel resolve NAME [--dns LIST]     (what ptunnel's own resolver answers)
+       ptunnel proxy-for HOST:PORT [--pac URL]   (which proxy a connection takes, and why)
        ptunnel health [--admin ADDR:PORT]    (exit 0 when /readyz answers 200)
        ptunnel status [--json]               (what the running ptunnel is doing, live connections)
        ptunnel doctor --preset NAME [...]    (why mail does not work: proxy, CONNECT, TLS, DNS, hosts)
@@ -83,6 +84,25 @@ Asks each resolver ptunnel is configured with for NAME, prints what each answers
 answer ptunnel would connect to, and explains why the system's own answer may differ (usually
 the hosts-file entry for the mail client). Exit 0 when ptunnel gets a usable address, 1 otherwise.
 Every option of "ptunnel --help" is accepted; these are the ones that matter here:
+
+${options}
+`;
+}
+
+export function proxyForHelp(): string {
+  const options = optionList([
+    ...settingRows(['proxy.url', 'pac', 'mode', 'noProxy', 'connectTimeout', 'dns.servers']),
+    CONFIG_ROW,
+    ['-v, --verbose', 'Log the PAC fetch and each DNS query.'],
+    ['-h, --help', 'Show this help and exit.'],
+  ]);
+  return `Usage: ptunnel proxy-for HOST:PORT [--pac URL|FILE|wpad] [--proxy LIST] [options]
+
+Prints the route a new connection to HOST:PORT would take and why: the mode, where the PAC file
+came from and what FindProxyForURL answered (and how long it took), each proxy's health (probed
+now), and whether NO_PROXY matches. The first thing to run when a tunnel goes the wrong way.
+Exit 0 when there is a way out, 1 when the PAC is broken or no proxy answers where direct is not
+allowed. Every option of "ptunnel --help" is accepted; these are the ones that matter here:
 
 ${options}
 `;

@@ -5,6 +5,7 @@ import { settings } from '../config/schema';
 import type { CommandIo } from '../commands/io';
 import { createLogger, Logger } from '../log/logger';
 import { seaAsset } from '../util/sea';
+import { readSystemProxy } from '../proxy/discovery/system';
 import { listValue, ParsedArgs } from './args';
 
 export function version(): string {
@@ -36,7 +37,7 @@ export function makeLogger(config: RuntimeConfig, args: ParsedArgs, io: CommandI
 export function configFromArgs(args: ParsedArgs, io: CommandIo, tunnelArgs: string[]): RuntimeConfig {
   const flags = { ...args.flags };
   if (tunnelArgs.length > 0) flags.tunnels = tunnelArgs;
-  const options: LoadOptions = { flags, env: io.env };
+  const options: LoadOptions = { flags, env: io.env, systemProxy: () => readSystemProxy(io.env) };
   if (args.configFile !== undefined) options.configFile = args.configFile;
   return loadConfig(options);
 }

@@ -10,7 +10,7 @@ import { AdminAddress, parseAdminAddress } from './admin';
 import { resolveDnsSettings } from './dns';
 import type { LogFormat, Mode } from './formats';
 import type { NoProxy } from './no-proxy';
-import { ProxyCredentials, ProxySettings, resolveNoProxy, resolveProxy } from './proxy';
+import { PacSettings, ProxyCredentials, ProxySettings, resolveNoProxy, resolvePac, resolveProxies, SystemProxySettings, withSystemProxy } from './proxy';
 import { RawSettings, schema } from './schema';
 import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
@@ -19,7 +19,7 @@ import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
 import { noProxyWarnings, unknownEnvWarnings } from './warnings';
 
-export type { Mode, ProxyCredentials, ProxySettings, RawSettings };
+export type { Mode, PacSettings, ProxyCredentials, ProxySettings, RawSettings };
 export type LogLevel = Level;
 
 export interface RuntimeConfig {
@@ -27,7 +27,12 @@ export interface RuntimeConfig {
   listen: string;
   /** The mode asked for; `direct` when no proxy is known. */
   mode: Mode;
+  /** The first of `proxies`, for code that knows of one proxy only. */
   proxy?: ProxySettings;
+  /** Proxies in order of preference; empty without a proxy. */
+  proxies: ProxySettings[];
+  /** Proxy auto-config (--pac); its answer per target comes before `proxies`. */
+  pac?: PacSettings;
   noProxy: NoProxy;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
@@ -54,6 +59,8 @@ export interface LoadOptions {
   flags?: Record<string, unknown>;
   configFile?: string;
   env?: NodeJS.ProcessEnv;
+  /** Reads the operating system's proxy settings, for `--proxy system`. */
+  systemProxy?: () => SystemProxySettings;
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -124,15 +131,19 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   const env = options.env ?? process.env;
   const raw = layeredSettings(options, env);
   const listen = listenAddress(raw.listen);
-  const proxy = resolveProxy(raw, env, raw.mode);
-  if (raw.mode === 'proxy' && !proxy) {
-    throw usageError('ERR_CONFIG', 'mode "proxy" needs a proxy; give --proxy or set HTTPS_PROXY');
+  const routing = withSystemProxy(raw, options.systemProxy);
+  const proxies = resolveProxies(routing, env, raw.mode);
+  const proxy = proxies[0];
+  const pac = resolvePac(routing, raw.mode);
+  if (raw.mode === 'proxy' && !proxy && !pac) {
+    throw usageError('ERR_CONFIG', 'mode "proxy" needs a proxy; give --proxy or --pac, or set HTTPS_PROXY');
   }
-  const noProxy = resolveNoProxy(raw, env);
+  const noProxy = resolveNoProxy(routing, env);
   const config: RuntimeConfig = {
     tunnels: configuredTunnels(raw, listen),
     listen,
-    mode: proxy ? raw.mode : 'direct',
+    mode: proxy || pac ? raw.mode : 'direct',
+    proxies,
     noProxy,
     ...timeouts(raw),
     dns: resolveDnsSettings(raw.dns),
@@ -144,5 +155,6 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   };
   if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim(), raw.adminHost);
   if (proxy) config.proxy = proxy;
+  if (pac) config.pac = pac;
   return config;
 }

@@ -8,6 +8,7 @@ import type { RawSettings } from './schema';
 import type { Mode, ProxyAuthMode } from './formats';
 import { parseNtHash } from './nt-hash';
 import { inSource, settingName } from './setting';
+import { durationMs } from './timeouts';
 
 /**
  * Who ptunnel logs in as. Kept under one key whose name the logger redacts: the password and the
@@ -48,38 +49,119 @@ function firstEnv(env: NodeJS.ProcessEnv, names: string[]): [string, string] | u
   return undefined;
 }
 
-/** The proxy to use, from proxy.url or else the usual environment variables; none in mode direct. */
-export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): ProxySettings | undefined {
-  let spec: string;
+/** The operating system's proxy settings, as a reader in proxy/discovery/system/ gives them. */
+export interface SystemProxySettings {
+  from: string;
+  proxies: string[];
+  pac?: string;
+  noProxy: string[];
+}
+
+/**
+ * `--proxy system`: the settings with the system's proxies, PAC URL and bypass list in place of
+ * what was not given explicitly (an explicit --pac or --no-proxy wins).
+ */
+export function withSystemProxy(raw: RawSettings, read: (() => SystemProxySettings) | undefined): RawSettings {
+  if (raw.proxy.url?.trim().toLowerCase() !== 'system') return raw;
+  if (read === undefined) throw usageError('ERR_CONFIG', `proxy "system" cannot be read here; give the proxy itself with ${settingName('proxy.url')}`);
+  const sys = read();
+  return {
+    ...raw,
+    proxy: { ...raw.proxy, url: sys.proxies.length > 0 ? sys.proxies.join(',') : null },
+    pac: raw.pac ?? sys.pac ?? null,
+    noProxy: raw.noProxy ?? (sys.noProxy.length > 0 ? sys.noProxy.join(',') : null),
+  };
+}
+
+/**
+ * An empty value means "not set", as for HTTPS_PROXY: compose files and charts pass variables
+ * through empty when the user gave none.
+ */
+const given = (v: string | null) => (v === null || v === '' ? undefined : v);
+
+/** The proxy password: given, or read from the password file (a trailing newline dropped). */
+function configuredPassword(raw: RawSettings): string | undefined {
+  const password = given(raw.proxy.password);
+  const passwordFile = given(raw.proxy.passwordFile);
+  if (password !== undefined || passwordFile === undefined) return password;
+  return readNamedFile(passwordFile, 'proxy password file', 'ERR_CONFIG').toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Proxy specs in a setting: one, or a comma (or space) list in order of preference. */
+export function proxySpecs(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/**
+ * The proxies to use, in order of preference, from proxy.url or else the usual environment
+ * variables; none in mode direct. User, password and CA apply to each proxy of the list (a URL's own
+ * credentials win for that proxy).
+ */
+export function resolveProxies(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): ProxySettings[] {
+  let text: string;
   let source: string;
   if (raw.proxy.url !== null && raw.proxy.url.trim() !== '') {
-    spec = raw.proxy.url;
+    text = raw.proxy.url;
     source = settingName('proxy.url');
   } else {
     // Lower case first, as curl does: it is the form most tools agree on.
     const found = firstEnv(env, ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']);
-    if (!found) return undefined;
-    [source, spec] = found;
+    if (!found) return [];
+    [source, text] = found;
   }
-  if (mode === 'direct') return undefined;
-  const endpoint = inSource(source, () => parseProxySpec(spec));
-  // An empty value means "not set", as for HTTPS_PROXY: compose files and charts pass variables
-  // through empty when the user gave none.
-  const given = (v: string | null) => (v === null || v === '' ? undefined : v);
-  const user = given(raw.proxy.user) ?? endpoint.username;
-  let password = given(raw.proxy.password);
-  const passwordFile = given(raw.proxy.passwordFile);
-  if (password === undefined && passwordFile !== undefined) {
-    password = readNamedFile(passwordFile, 'proxy password file', 'ERR_CONFIG').toString('utf8').replace(/\r?\n$/, '');
+  if (mode === 'direct') return [];
+  const endpoints = proxySpecs(text).map((spec) => inSource(source, () => parseProxySpec(spec)));
+  const ca = given(raw.proxy.ca);
+  // A PAC file may name https:// proxies that the list does not.
+  if (ca !== undefined && !endpoints.some((e) => e.protocol === 'https') && given(raw.pac) === undefined) {
+    const protocols = [...new Set(endpoints.map((e) => `${e.protocol}://`))].join(', ');
+    throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${protocols}`);
   }
-  password ??= endpoint.password;
-  const auth = raw.proxy.auth;
-  const settings: ProxySettings = { endpoint: { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }, auth, source };
+  const login = configuredLogin(raw);
+  const caBytes = ca === undefined ? undefined : readCaFile(ca);
+  return endpoints.map((endpoint) => {
+    const settings = credentials(endpoint, login, source);
+    if (caBytes !== undefined && endpoint.protocol === 'https') settings.ca = caBytes;
+    return settings;
+  });
+}
+
+/** What every proxy of the list and every proxy a PAC names log in with, read once. */
+interface ConfiguredLogin {
+  user?: string;
+  password?: string;
+  ntHash?: Buffer;
+  domain?: string;
+  auth?: ProxyAuthMode;
+  spn?: string;
+}
+
+function configuredLogin(raw: RawSettings): ConfiguredLogin {
+  const login: ConfiguredLogin = {};
+  const user = given(raw.proxy.user);
+  const password = configuredPassword(raw);
   const ntHashFile = given(raw.proxy.ntHashFile);
-  if (ntHashFile !== undefined && password !== undefined) {
+  const domain = given(raw.proxy.domain);
+  const spn = given(raw.proxy.spn);
+  if (user !== undefined) login.user = user;
+  if (password !== undefined) login.password = password;
+  if (ntHashFile !== undefined) login.ntHash = parseNtHash(readNamedFile(ntHashFile, 'NT hash file', 'ERR_CONFIG').toString('utf8'));
+  if (domain !== undefined) login.domain = domain;
+  if (raw.proxy.auth !== undefined) login.auth = raw.proxy.auth;
+  if (spn !== undefined) login.spn = spn;
+  return login;
+}
+
+/** One proxy's settings: the configured login, else the user and password of the proxy's URL. */
+function credentials(endpoint: ProxyEndpoint, login: ConfiguredLogin, source: string): ProxySettings {
+  const user = login.user ?? endpoint.username;
+  const password = login.password ?? endpoint.password;
+  const { ntHash } = login;
+  const settings: ProxySettings = { endpoint: { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port }, source };
+  if (login.auth !== undefined) settings.auth = login.auth;
+  if (ntHash !== undefined && password !== undefined) {
     throw usageError('ERR_CONFIG', `both a proxy password and ${settingName('proxy.ntHashFile')} are set; give one of them`);
   }
-  const ntHash = ntHashFile === undefined ? undefined : parseNtHash(readNamedFile(ntHashFile, 'NT hash file', 'ERR_CONFIG').toString('utf8'));
   if (user !== undefined) {
     if (user.includes(':')) {
       throw usageError('ERR_CONFIG', `proxy user must not contain ":" (Basic authentication cannot carry it); check ${settingName('proxy.user')}`);
@@ -93,19 +175,12 @@ export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mod
       throw usageError('ERR_CONFIG', `proxy user must not contain control characters (found ${shown} at position ${control.index + 1}); check ${settingName('proxy.user')} or the proxy URL`);
     }
     settings.endpoint.username = user;
-    settings.credentials = { user, ...splitUser(user, given(raw.proxy.domain)), ...(password !== undefined ? { password } : {}), ...(ntHash ? { ntHash } : {}) };
+    settings.credentials = { user, ...splitUser(user, login.domain), ...(password !== undefined ? { password } : {}), ...(ntHash ? { ntHash } : {}) };
     if (ntHash === undefined) settings.authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`, 'utf8').toString('base64')}`;
   } else if (password !== undefined || ntHash !== undefined) {
     throw usageError('ERR_CONFIG', `a proxy ${password !== undefined ? 'password' : 'NT hash file'} is set but no user; give ${settingName('proxy.user')} or put user:password in the proxy URL`);
   }
-  checkAuthMode(settings, given(raw.proxy.spn));
-  const ca = given(raw.proxy.ca);
-  if (ca !== undefined) {
-    if (endpoint.protocol !== 'https') {
-      throw usageError('ERR_CONFIG', `--proxy-ca is only used with an https:// proxy, but the proxy is ${endpoint.protocol}://`);
-    }
-    settings.ca = readCaFile(ca);
-  }
+  checkAuthMode(settings, login.spn);
   return settings;
 }
 
@@ -132,6 +207,44 @@ function checkAuthMode(settings: ProxySettings, spn: string | undefined): void {
   if (auth === 'negotiate' && spn === undefined && isIP(settings.endpoint.host) !== 0) {
     throw usageError('ERR_CONFIG', `${flag} negotiate needs the proxy by host name, not by IP address ${settings.endpoint.host}: Kerberos tickets name a host; give the proxy's name or ${settingName('proxy.spn')}`);
   }
+}
+
+/** Where the PAC file comes from, how often it is fetched again, and what its proxies use. */
+export interface PacSettings {
+  /** An http(s) URL, a file path, or `wpad` (discovery). */
+  location: string;
+  refreshMs: number;
+  /** Turns a proxy the PAC file named into settings: the configured login, auth mode and CA. */
+  proxy(endpoint: ProxyEndpoint): ProxySettings;
+}
+
+/** The PAC settings, or undefined without --pac (and in mode direct, which uses no proxy). */
+export function resolvePac(raw: RawSettings, mode: Mode): PacSettings | undefined {
+  const location = raw.pac?.trim();
+  if (location === undefined || location === '' || mode === 'direct') return undefined;
+  const refreshMs = durationMs('pacRefresh', raw.pacRefresh, true);
+  const login = configuredLogin(raw);
+  const ca = given(raw.proxy.ca);
+  const caBytes = ca === undefined ? undefined : readCaFile(ca);
+  const source = `PAC ${location}`;
+  // A PAC names proxies by host:port only, so what fails for one fails for all (ntlm without a
+  // user, basic with an NT hash): say so at start-up, not at each connection. A host name stands
+  // in for them; only Negotiate's IP-address check depends on the host, and it waits for the PAC.
+  credentials({ protocol: 'http', host: 'pac-proxy', port: 1 }, login, source);
+  return {
+    location,
+    refreshMs,
+    proxy: (endpoint) => {
+      const settings = credentials(endpoint, login, source);
+      if (caBytes !== undefined && endpoint.protocol === 'https') settings.ca = caBytes;
+      return settings;
+    },
+  };
+}
+
+/** The first proxy of the list (see resolveProxies), for callers that know of one proxy only. */
+export function resolveProxy(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): ProxySettings | undefined {
+  return resolveProxies(raw, env, mode)[0];
 }
 
 /** Targets that go direct: noProxy, or else no_proxy / NO_PROXY. */

@@ -14,6 +14,8 @@ export interface SettingDoc {
   arg?: string;
   sensitive?: boolean;
   nullable?: boolean;
+  /** A text setting whose flag may be repeated: the values are joined into one comma list. */
+  repeatable?: boolean;
 }
 
 interface SchemaTree {
@@ -23,12 +25,13 @@ interface SchemaTree {
 export const schema = {
   proxy: {
     url: {
-      doc: 'HTTP proxy as HOST:PORT or http://[user:password@]host:port (https:// for TLS to the proxy). Defaults to https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY.',
+      doc: 'HTTP proxy as HOST:PORT or http://[user:password@]host:port (https:// for TLS to the proxy); repeat the flag or give a comma list for proxies tried in that order of preference; system reads the operating system\'s settings. Defaults to https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY.',
       format: 'optional-string',
       default: null,
       nullable: true,
       env: 'PTUNNEL_PROXY',
       arg: 'proxy',
+      repeatable: true,
     },
     user: {
       doc: 'User name for proxy authentication: user, DOMAIN\\user or user@REALM.',
@@ -94,6 +97,21 @@ export const schema = {
       env: 'PTUNNEL_PROXY_CA',
       arg: 'proxy-ca',
     },
+  },
+  pac: {
+    doc: 'Proxy auto-config: an http(s) URL or a file with FindProxyForURL, or wpad to look for http://wpad.DOMAIN/wpad.dat along the resolv.conf search list. Its answer for each target (PROXY, HTTPS, DIRECT) is that tunnel\'s list; when it cannot be fetched, --proxy or direct is used.',
+    format: 'optional-string',
+    default: null,
+    nullable: true,
+    env: 'PTUNNEL_PAC',
+    arg: 'pac',
+  },
+  pacRefresh: {
+    doc: 'How often the PAC file is fetched again (also on SIGHUP and when a proxy it named fails); decisions are cached per target until then.',
+    format: 'duration-text',
+    default: '5m',
+    env: 'PTUNNEL_PAC_REFRESH',
+    arg: 'pac-refresh',
   },
   mode: {
     doc: 'auto: try the proxy, fall back to a direct connection when it is unreachable; proxy: never go direct; direct: never use a proxy. Without a proxy the mode is direct.',

@@ -38,6 +38,7 @@ export interface ProxyHealthOptions {
 
 export class ProxyHealth {
   private current: ProxyState = 'up';
+  private reason: string | undefined;
   private backoffMs: number;
   private timer: unknown;
   private stopped = false;
@@ -56,6 +57,11 @@ export class ProxyHealth {
 
   get state(): ProxyState {
     return this.current;
+  }
+
+  /** Why the proxy was last found unreachable; undefined while it is up. */
+  get lastReason(): string | undefined {
+    return this.current === 'up' ? undefined : this.reason;
   }
 
   /** Whether auto mode should try the proxy now. */
@@ -114,6 +120,7 @@ export class ProxyHealth {
 
   private set(state: ProxyState, reason?: string): void {
     this.current = state;
+    if (reason !== undefined) this.reason = reason;
     this.options.onChange?.(state, reason === undefined ? { backoffMs: this.backoffMs } : { backoffMs: this.backoffMs, reason });
   }
 }

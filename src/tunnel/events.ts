@@ -16,7 +16,8 @@ export interface EngineEvents {
   proxyFailure(reason: string): void;
   /** One proxy authentication: the scheme (Basic, NTLM, Negotiate) and ok, rejected or error. */
   proxyAuth(scheme: string, outcome: string): void;
-  proxyState(state: ProxyState): void;
+  /** `proxy` is the proxy's URL without credentials: one state per proxy of the list. */
+  proxyState(state: ProxyState, proxy: string): void;
   dnsQuery(resolver: string, outcome: string, ms: number): void;
   dnsCacheHit(): void;
 }

@@ -144,6 +144,8 @@ export class TunnelService {
       activeConnections: admission.size,
       mode: config.mode,
       proxy: config.proxy ? { url: describeProxy(config.proxy.endpoint), state: this.upstreams.proxyState ?? 'up' } : null,
+      proxies: this.upstreams.proxyStates,
+      pac: this.upstreams.pacStatus ?? null,
       tunnels: this.listeners.all.map((l) => ({
         tunnel: l.tunnel.source,
         address: l.address.address,
@@ -226,8 +228,7 @@ export class TunnelService {
     const { tunnel } = listener;
     this.events.connectionOpened(tunnel.source);
     const { config } = this;
-    const proxyHost = config.proxy?.endpoint.host;
-    const proxyIsLocal = proxyHost !== undefined && (proxyHost === 'localhost' || isLoopback(proxyHost));
+    const proxyIsLocal = config.proxies.some(({ endpoint: { host } }) => host === 'localhost' || isLoopback(host));
     if (this.logger.enabled('debug')) {
       const client = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
       logAccepted(this.logger, id, tunnel.source, client, this.upstreams.router.plan(tunnel).route, config.proxy ? describeProxy(config.proxy.endpoint) : undefined);

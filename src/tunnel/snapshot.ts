@@ -1,4 +1,5 @@
 import type { RuntimeConfig } from '../config/load';
+import type { PacStatus } from '../proxy/discovery/pac';
 import type { ProxyState } from '../proxy/health';
 import type { Route } from './router';
 
@@ -44,6 +45,10 @@ export interface ServiceSnapshot {
   readonly mode: RuntimeConfig['mode'];
   /** The proxy and its health as new connections see it; null without a proxy. */
   readonly proxy: { readonly url: string; readonly state: ProxyState } | null;
+  /** Every proxy of the list in order of preference, each with its own health; empty without a proxy. */
+  /** The PAC file's state (--pac); null without one. */
+  readonly pac: PacStatus | null;
+  readonly proxies: ReadonlyArray<{ readonly url: string; readonly state: ProxyState }>;
   readonly tunnels: readonly TunnelSnapshot[];
   readonly connections: readonly LiveConnection[];
 }

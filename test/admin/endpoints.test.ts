@@ -31,6 +31,7 @@ describe('the admin endpoints', () => {
       activeConnections: 0,
       mode: 'auto',
       proxy: { url: 'http://127.0.0.1:1', state: 'up' },
+      proxies: [{ url: 'http://127.0.0.1:1', state: 'up' }],
       tunnels: [{ tunnel: `0:127.0.0.1:${server.port}`, target: `127.0.0.1:${server.port}`, route: 'proxy', active: 0 }],
     });
   });
@@ -53,7 +54,7 @@ describe('the admin endpoints', () => {
       expect(res.body).toContain(`# TYPE ${name} `);
     }
     expect(res.body).toMatch(/ptunnel_build_info\{version="test",node="v\d+/);
-    expect(res.body).toContain('ptunnel_proxy_state{state="up"} 1');
+    expect(res.body).toContain('ptunnel_proxy_state{proxy="http://127.0.0.1:1",state="up"} 1');
   });
 
   it('refuses /quitquitquit from a web page (a browser sends Origin)', async () => {

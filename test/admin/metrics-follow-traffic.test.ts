@@ -41,7 +41,7 @@ describe('metrics follow the traffic', () => {
     await svc.waitForLog(/"id":4,/);
     m = (await svc.get('/metrics')).body;
     expect(value(m, 'ptunnel_proxy_failures_total{reason="ERR_PROXY_CONNECT"}')).toBe(1);
-    expect(value(m, 'ptunnel_proxy_state{state="up"}')).toBe(0);
+    expect(value(m, `ptunnel_proxy_state{proxy="${proxy.url}",state="up"}`)).toBe(0);
     expect(value(m, `ptunnel_connections_total{tunnel="${tunnel}",route="direct",outcome="ok"}`)).toBe(1);
     expect(value(m, 'ptunnel_connect_duration_seconds_count{route="direct"}')).toBe(1);
   });

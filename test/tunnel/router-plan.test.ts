@@ -27,24 +27,28 @@ function healthIn(state: ProxyState): ProxyHealth {
   return health;
 }
 
+const P = { endpoint: { protocol: 'http' as const, host: 'proxy.example', port: 3128 }, source: 'test' };
+
 function plan(mode: Mode, noProxy: NoProxyCase, health: HealthCase, proxyConfigured: boolean) {
   const router = new Router({
     config: {
       mode,
       noProxy: new NoProxy(NO_PROXY[noProxy]),
       connectTimeoutMs: 1000,
-      ...(proxyConfigured ? { proxy: { endpoint: { protocol: 'http', host: 'proxy.example', port: 3128 }, source: 'test' } } : {}),
+      proxies: proxyConfigured ? [P] : [],
     },
     lookup: never,
     connectProxy: never,
     connectDirect: never,
     logger: silentLogger,
-    ...(health === 'none' ? {} : { health: healthIn(health) }),
+    ...(health === 'none' ? {} : { health: (() => { const h = healthIn(health); return () => h; })() }),
   });
   return router.plan(tunnel);
 }
 
-const proxy = { route: 'proxy' };
+/** Auto may fall back direct when the proxy fails; mode proxy may not. */
+const proxy = { route: 'proxy', proxies: [P], fallback: true };
+const proxyOnly = { route: 'proxy', proxies: [P], fallback: false };
 const modeDirect = { route: 'direct', reason: 'mode direct' };
 const noProxyMatch = { route: 'direct', reason: 'no_proxy' };
 const down = (state: ProxyState) => ({ route: 'direct', reason: `proxy ${state}` });
@@ -65,18 +69,18 @@ describe('Router.plan with a proxy configured', () => {
     ['auto', 'target', 'backoff', noProxyMatch],
     ['auto', 'target', 'probing', noProxyMatch],
     // proxy: always the proxy, whatever NO_PROXY (often inherited) or the health memory says.
-    ['proxy', 'unset', 'none', proxy],
-    ['proxy', 'unset', 'up', proxy],
-    ['proxy', 'unset', 'backoff', proxy],
-    ['proxy', 'unset', 'probing', proxy],
-    ['proxy', 'other', 'none', proxy],
-    ['proxy', 'other', 'up', proxy],
-    ['proxy', 'other', 'backoff', proxy],
-    ['proxy', 'other', 'probing', proxy],
-    ['proxy', 'target', 'none', proxy],
-    ['proxy', 'target', 'up', proxy],
-    ['proxy', 'target', 'backoff', proxy],
-    ['proxy', 'target', 'probing', proxy],
+    ['proxy', 'unset', 'none', proxyOnly],
+    ['proxy', 'unset', 'up', proxyOnly],
+    ['proxy', 'unset', 'backoff', proxyOnly],
+    ['proxy', 'unset', 'probing', proxyOnly],
+    ['proxy', 'other', 'none', proxyOnly],
+    ['proxy', 'other', 'up', proxyOnly],
+    ['proxy', 'other', 'backoff', proxyOnly],
+    ['proxy', 'other', 'probing', proxyOnly],
+    ['proxy', 'target', 'none', proxyOnly],
+    ['proxy', 'target', 'up', proxyOnly],
+    ['proxy', 'target', 'backoff', proxyOnly],
+    ['proxy', 'target', 'probing', proxyOnly],
     // direct: never the proxy.
     ['direct', 'unset', 'none', modeDirect],
     ['direct', 'unset', 'up', modeDirect],
