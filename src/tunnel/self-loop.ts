@@ -53,13 +53,31 @@ export class SelfLoopGuard {
   /** Answered CONNECTs not yet paired: target port, when, and the depth of their client. */
   private answers: Array<{ port: number; at: number; depth: number }> = [];
 
+  /**
+   * The ports ptunnel listens on that some tunnel also targets. A loop needs one: a connection
+   * back to ptunnel lands on a listening port, through a proxy only if a tunnel's target port is
+   * that port. Everything else skips the guard, and with it the address look-ups (a system call
+   * each) that a connection would otherwise pay for.
+   */
+  private loopPorts = new Set<number>();
+  /** The ports ptunnel listens on: an upstream to any other port cannot come back to it. */
+  private listenPorts = new Set<number>();
+
   constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** The listening ports and the tunnels' target ports, on start and on every reload. */
+  watch(listening: Iterable<number>, targets: Iterable<number>): void {
+    this.listenPorts = new Set(listening);
+    const targeted = new Set(targets);
+    this.loopPorts = new Set([...this.listenPorts].filter((p) => targeted.has(p)));
+  }
 
   /**
    * A connection just accepted on local `port`. Returns why it is a loop, or watches it until
    * `settled` (upstream up, or the connection gone) and calls `refuse` if an answer pairs with it.
    */
   accepted(socket: net.Socket, port: number, refuse: (message: string) => void): string | undefined {
+    if (this.ownEnds.size === 0 && !this.loopPorts.has(port)) return undefined;
     if (socket.remoteAddress === undefined || !isLoopback(socket.remoteAddress)) return undefined;
     const peer = formatHostPort(canonicalIp(socket.remoteAddress ?? ''), socket.remotePort ?? 0);
     if (this.ownEnds.has(connectionKey(peer, socket.localAddress, socket.localPort))) return directLoop(peer);
@@ -83,6 +101,7 @@ export class SelfLoopGuard {
    */
   upstream(client: net.Socket, socket: net.Socket, targetPort: number, throughLoopbackProxy: boolean): void {
     this.settled(client);
+    if (!this.listenPorts.has(targetPort)) return;
     if (socket.localAddress !== undefined && isLoopback(socket.localAddress)) {
       const end = formatHostPort(canonicalIp(socket.localAddress ?? ''), socket.localPort ?? 0);
       const key = connectionKey(end, socket.remoteAddress, socket.remotePort);

@@ -86,6 +86,7 @@ export class TunnelService {
       throw err;
     }
     this.upstreams.setOwnAddresses(this.listeners.addresses());
+    this.watchLoops();
     for (const l of this.listeners.all) this.logListening(l);
     this.started = true;
     this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), this.config.prewarm);
@@ -186,6 +187,7 @@ export class TunnelService {
       this.logger.error(`reload: ${problem}`, { tunnel: tunnel.source });
     }
     this.upstreams.setOwnAddresses(this.listeners.addresses());
+    this.watchLoops();
     this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), next.prewarm);
     for (const l of plan.remove) logStopped(this.logger, l);
     return { kept: plan.keep.length, added: plan.add.length - failed.length, removed: plan.remove.length, failed };
@@ -206,6 +208,13 @@ export class TunnelService {
     }
     this.logListening(listener);
     return undefined;
+  }
+
+  private watchLoops(): void {
+    this.loops.watch(
+      this.listeners.all.map((l) => l.address.port),
+      this.listeners.all.map((l) => l.tunnel.port),
+    );
   }
 
   private logListening(listener: Listener): void {

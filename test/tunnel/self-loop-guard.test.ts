@@ -9,7 +9,12 @@ function socket(fields: Partial<Pick<net.Socket, 'remoteAddress' | 'remotePort' 
 
 describe('the self-loop guard', () => {
   let now = 0;
-  const guard = () => new SelfLoopGuard(() => now);
+  const guard = () => {
+    const g = new SelfLoopGuard(() => now);
+    // Every port these cases use is both listened on and some tunnel's target.
+    g.watch([143, 993, 8080, 38489], [143, 993, 8080, 38489]);
+    return g;
+  };
   beforeEach(() => {
     now = 1000;
   });
@@ -111,5 +116,22 @@ describe('the self-loop guard', () => {
     g.upstream(client(7), socket({ localAddress: '127.0.0.1', localPort: 49800, remoteAddress: '127.0.0.1', remotePort: 3128 }), 993, true);
     now += 1000;
     expect(g.accepted(socket({ remoteAddress: '127.0.0.1', remotePort: 49800, localAddress: '127.0.0.1', localPort: 38489 }), 38489, () => undefined)).toBeUndefined();
+  });
+
+  it('looks at no address where no loop is possible: a port that no tunnel targets', () => {
+    const g = new SelfLoopGuard(() => now);
+    g.watch([9993], [993]);
+    const untouchable = Object.defineProperty(new EventEmitter(), 'remoteAddress', {
+      get: () => {
+        throw new Error('read the peer address');
+      },
+    }) as unknown as net.Socket;
+    expect(g.accepted(untouchable, 9993, () => undefined)).toBeUndefined();
+    const upstream = Object.defineProperty(new EventEmitter(), 'localAddress', {
+      get: () => {
+        throw new Error('read the local address');
+      },
+    }) as unknown as net.Socket;
+    expect(() => g.upstream(untouchable, upstream, 993, true)).not.toThrow();
   });
 });
