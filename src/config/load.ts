@@ -15,6 +15,7 @@ import { RawSettings, schema } from './schema';
 import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
 import { durationMs, timeouts } from './timeouts';
+import { resolveSocks, SocksSettings } from './socks';
 import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
 import { noProxyWarnings, unknownEnvWarnings } from './warnings';
@@ -42,6 +43,8 @@ export interface RuntimeConfig {
   /** ptunnel's own resolver for direct connections (issue 3). */
   dns: DnsSettings;
   log: { level: LogLevel; format: LogFormat };
+  /** The SOCKS listener (--socks); undefined: off. */
+  socks?: SocksSettings;
   /** Where the admin HTTP server listens; undefined: off. */
   admin?: AdminAddress;
   shutdownTimeoutMs: number;
@@ -154,6 +157,8 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
     warnings: [...unknownEnvWarnings(env), ...noProxyWarnings(noProxy)],
   };
   if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim(), raw.adminHost);
+  const socks = resolveSocks(raw);
+  if (socks) config.socks = socks;
   if (proxy) config.proxy = proxy;
   if (pac) config.pac = pac;
   return config;

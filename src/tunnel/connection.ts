@@ -38,6 +38,11 @@ export interface ConnectionContext {
   /** The upstream is open: which route, how long it took since accept, and its socket. */
   onUpstream?: (route: Route, seconds: number, socket: net.Socket) => void;
   onEnd?: (record: ConnectionRecord) => void;
+  /**
+   * A client that speaks a proxy protocol (SOCKS) is told the outcome: success once the upstream
+   * is open, before any server byte; on failure `fail` writes the refusal and ends the socket.
+   */
+  answer?: { succeed(): void; fail(err: unknown): void };
 }
 
 export interface ConnectionHandle {
@@ -135,6 +140,7 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
         return;
       }
       client.pause();
+      ctx.answer?.succeed();
       upstreamSocket = upstream.socket;
       upstreamBase = upstream.socket.bytesWritten;
       if (upstream.head.length > 0) client.write(upstream.head);
@@ -156,7 +162,8 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
       client.removeListener('data', onEarlyData);
       // Logged as a warning: give it the client's address while the socket can still tell it.
       if (record.client === undefined && !clientGone && ctx.logger.enabled('warn')) readClientAddress();
-      client.destroy();
+      if (ctx.answer && !clientGone) ctx.answer.fail(err);
+      else client.destroy();
       if (clientGone) {
         end('client-gone');
         return;

@@ -1,8 +1,8 @@
 import type { ProxyState } from '../proxy/health';
 import type { ConnectionRecord } from './connection';
 
-/** Why a connection was turned away: a limit, a drain, ptunnel looping to itself, no descriptor left. */
-export type RefusalReason = 'limit' | 'draining' | 'loop' | 'descriptors';
+/** Why a connection was turned away: a limit, a drain, ptunnel looping to itself, no descriptor left; for SOCKS a client outside --allow-clients, a denied destination, a bad handshake. */
+export type RefusalReason = 'limit' | 'draining' | 'loop' | 'descriptors' | 'client' | 'destination' | 'protocol';
 
 /**
  * What the engine reports, in engine terms. The engine calls these at connection start and end

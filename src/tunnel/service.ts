@@ -16,6 +16,9 @@ import { planReload } from './reload-plan';
 import { logAccepted, logConnectionEnd, logListening, logStopped } from './report';
 import type { ServiceSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
+import { deniedDestination, socksReplyFor } from './socks';
+import { Rep } from '../listeners/socks/codec';
+import { socksHandshake, SocksRefusal } from '../listeners/socks/server';
 import { Upstreams } from './upstreams';
 
 export interface ServiceOptions {
@@ -49,6 +52,8 @@ export class TunnelService {
   private readonly logger: Logger;
   private readonly events: EngineEvents;
   private readonly listeners: ListenerSet;
+  /** The SOCKS listener, apart from the tunnels: reloads and warm-ups plan only mappings. */
+  private readonly proxyListeners: ListenerSet;
   private readonly admission: Admission;
   private readonly upstreams: Upstreams;
   private readonly loops = new SelfLoopGuard();
@@ -62,6 +67,11 @@ export class TunnelService {
     this.listeners = new ListenerSet(
       logger,
       (listener, socket) => this.accept(listener, socket),
+      (listener, message) => this.admission.acceptFailed(listener, message),
+    );
+    this.proxyListeners = new ListenerSet(
+      logger,
+      (listener, socket) => this.acceptSocks(listener, socket),
       (listener, message) => this.admission.acceptFailed(listener, message),
     );
     this.admission = new Admission(config.limits, logger, this.events);
@@ -81,11 +91,16 @@ export class TunnelService {
       for (const tunnel of this.config.tunnels) await this.listeners.bind(tunnel, this.config.listen);
       const loop = this.listeners.all.map((l) => this.listeners.selfLoop(l.tunnel)).find((m) => m !== undefined);
       if (loop) throw new PtunnelError('ERR_CONFIG', loop, { userError: true });
+      const { socks } = this.config;
+      if (socks) {
+        const l = await this.proxyListeners.bind({ listenHost: socks.host, localPort: socks.port, host: '', port: 0, source: 'socks' }, socks.host);
+        this.logger.info(`SOCKS5 listening on ${formatHostPort(l.address.address, l.address.port)}${socks.credentials ? ' (user/password)' : ''}`, { tunnel: 'socks' });
+      }
     } catch (err) {
       await this.close();
       throw err;
     }
-    this.upstreams.setOwnAddresses(this.listeners.addresses());
+    this.upstreams.setOwnAddresses(this.ownAddresses());
     this.watchLoops();
     for (const l of this.listeners.all) this.logListening(l);
     this.started = true;
@@ -163,7 +178,7 @@ export class TunnelService {
   private async shutDown<T>(meanwhile: () => Promise<T>): Promise<T> {
     this.prewarm.close();
     this.upstreams.stopProbing();
-    const closed = this.listeners.closeAll();
+    const closed = Promise.all([this.listeners.closeAll(), this.proxyListeners.closeAll()]);
     const result = await meanwhile();
     await closed;
     this.admission.flushRefusals();
@@ -178,7 +193,7 @@ export class TunnelService {
     await this.listeners.remove(plan.remove);
     this.config = next;
     this.admission.setLimits(next.limits);
-    this.upstreams.configure(next, this.listeners.addresses());
+    this.upstreams.configure(next, this.ownAddresses());
     const failed: string[] = [];
     for (const tunnel of plan.add) {
       const problem = await this.add(tunnel);
@@ -186,7 +201,7 @@ export class TunnelService {
       failed.push(tunnel.source);
       this.logger.error(`reload: ${problem}`, { tunnel: tunnel.source });
     }
-    this.upstreams.setOwnAddresses(this.listeners.addresses());
+    this.upstreams.setOwnAddresses(this.ownAddresses());
     this.watchLoops();
     this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), next.prewarm);
     for (const l of plan.remove) logStopped(this.logger, l);
@@ -210,9 +225,17 @@ export class TunnelService {
     return undefined;
   }
 
+  private ownAddresses(): string[] {
+    return [...this.listeners.addresses(), ...this.proxyListeners.addresses()];
+  }
+
+  private ownPorts(): number[] {
+    return [...this.listeners.all, ...this.proxyListeners.all].flatMap((l) => l.addresses.map((a) => a.port));
+  }
+
   private watchLoops(): void {
     this.loops.watch(
-      this.listeners.all.map((l) => l.address.port),
+      [...this.listeners.all, ...this.proxyListeners.all].map((l) => l.address.port),
       this.listeners.all.map((l) => l.tunnel.port),
     );
   }
@@ -234,7 +257,50 @@ export class TunnelService {
       this.loops.settled(socket);
       return;
     }
-    const { tunnel } = listener;
+    this.connect(listener, socket, id, listener.tunnel);
+  }
+
+  /**
+   * A SOCKS client: refused unless its address is allowed; its handshake is read (bounded, with
+   * a deadline) before it counts as a connection, then its destination takes the tunnels' path
+   * as a mapping of its own, which the router plans as any other.
+   */
+  private acceptSocks(listener: Listener, socket: net.Socket): void {
+    const socks = this.config.socks;
+    const address = socket.remoteAddress ?? '';
+    if (!socks || !socks.allowsClient(address)) {
+      this.events.connectionRejected(listener.tunnel.source, 'client');
+      this.logger.warn(`SOCKS client ${address} refused: not in ${socks?.allowClients.length ? socks.allowClients.join(',') : 'loopback'} (--allow-clients)`, { tunnel: 'socks' });
+      socket.destroy();
+      return;
+    }
+    const id = this.admission.admit(listener, socket);
+    if (id === undefined) return;
+    socksHandshake(socket, socks.credentials ? { credentials: socks.credentials } : {}).then(
+      (request) => {
+        const denied = deniedDestination(request.destination, this.ownPorts());
+        if (denied !== undefined) {
+          request.fail(Rep.notAllowed);
+          this.admission.leave(listener, id);
+          this.events.connectionRejected(listener.tunnel.source, 'destination');
+          this.logger.warn(`SOCKS request refused: ${denied}`, { tunnel: 'socks' });
+          return;
+        }
+        if (request.head.length > 0) socket.unshift(request.head);
+        const tunnel: TunnelSpec = { localPort: listener.address.port, host: request.destination.host, port: request.destination.port, source: listener.tunnel.source };
+        this.connect(listener, socket, id, tunnel, { succeed: request.succeed, fail: (err) => request.fail(socksReplyFor(err)) });
+        socket.resume();
+      },
+      (err: unknown) => {
+        this.admission.leave(listener, id);
+        this.events.connectionRejected(listener.tunnel.source, 'protocol');
+        if (err instanceof SocksRefusal && err.message.startsWith('client closed')) return;
+        this.logger.warn(`SOCKS client refused: ${(err as Error).message}`, { tunnel: 'socks' });
+      },
+    );
+  }
+
+  private connect(listener: Listener, socket: net.Socket, id: number, tunnel: TunnelSpec, answer?: { succeed(): void; fail(err: unknown): void }): void {
     this.events.connectionOpened(tunnel.source);
     const { config } = this;
     const proxyIsLocal = config.proxies.some(({ endpoint: { host } }) => host === 'localhost' || isLoopback(host));
@@ -246,7 +312,7 @@ export class TunnelService {
       id,
       tunnel,
       router: this.upstreams.router,
-      warm: this.prewarm,
+      ...(answer ? { answer } : { warm: this.prewarm }),
       logger: this.logger,
       pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, halfCloseLingerMs: config.halfCloseLingerMs, idleTimeoutMs: config.idleTimeoutMs },
       onUpstream: (route, seconds, upstream) => {
