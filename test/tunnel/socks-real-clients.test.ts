@@ -92,8 +92,10 @@ describe.each(['squid', 'direct'] as const)('SOCKS listener, route %s, with real
     await squidSaw(`imap.socks.test:${imapPort}`);
   });
 
-  // squid asks a DNS server the test has not got and times out; the direct route's lookup says NXDOMAIN.
-  (route === 'direct' ? it : it.skip)('a name nobody knows gets "host unreachable" (4)', async () => {
+  // Direct only: squid asks a DNS server the tests do not run and times out, while the direct
+  // route's own lookup says NXDOMAIN at once. Not registered for squid rather than skipped.
+  if (route === 'direct')
+    it('a name nobody knows gets "host unreachable" (4)', async () => {
     const result = await run('curl', ['-sS', '--max-time', '10', '--socks5-hostname', `127.0.0.1:${socksPort}`, 'http://nowhere.socks.test:80/']).catch((e: { stderr: string }) => e);
     expect((result as { stderr: string }).stderr).toMatch(/SOCKS5.*(\(4\)|unreachable)/i);
   });
