@@ -16,7 +16,7 @@ import { runStatus, StatusInput } from '../commands/status';
 import { DoctorInput, runDoctor } from '../commands/doctor';
 import { inContext, usageError } from '../errors';
 import { defaultHostsPath } from '../hosts/file';
-import { validateHost } from '../net/address';
+import { isPortText, parseHostPort, validateHost } from '../net/address';
 import { parseLocalPorts } from '../presets/local-ports';
 import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
@@ -98,10 +98,10 @@ function proxyForInput(parsed: ParsedOptions, io: CommandIo): ProxyForInput {
   const hint = 'proxy-for takes one HOST:PORT, e.g. "ptunnel proxy-for imap.gmail.com:993 --pac http://wpad.corp.example/wpad.dat"';
   if (args.positionals.length !== 1) throw usageError('ERR_USAGE', hint);
   const text = args.positionals[0] as string;
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
-  const port = Number(m?.[3]);
-  if (!m || !(port >= 1 && port <= 65535)) throw usageError('ERR_USAGE', `${hint}; got ${JSON.stringify(text)}`);
-  const host = validateHost((m[1] ?? m[2]) as string, 'host');
+  const hp = parseHostPort(text);
+  const port = Number(hp?.port);
+  if (!hp || !isPortText(hp.port) || !(port >= 1 && port <= 65535)) throw usageError('ERR_USAGE', `${hint}; got ${JSON.stringify(text)}`);
+  const host = validateHost(hp.host, 'host');
   return { host, port, config: configFromArgs(args, io, []), verbosity: args.verbosity };
 }
 
