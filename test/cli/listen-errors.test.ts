@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { CLI, cleanEnv, runCli, startCli } from '../support/cli';
+import { cleanEnv, runCli, startCli } from '../support/cli';
+import { cliAnyUserCanRun } from '../support/cli-any-user';
 import { startEchoServer } from '../support/servers';
 
 describe('start-up and shutdown of the CLI', () => {
@@ -30,11 +31,12 @@ describe('start-up and shutdown of the CLI', () => {
   });
 
   it('a privileged port without permission explains how to allow it', () => {
-    // Root may bind anything; run as "nobody" to see the message users get.
+    // Root may bind anything; run as "nobody" to see the message users get, with a copy of the
+    // CLI that nobody may read wherever the checkout is.
     const r = spawnSync(
       'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '--log-format', 'text', '993:imap.gmail.com:993'],
-      { encoding: 'utf8', env: cleanEnv(), timeout: 3000 },
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliAnyUserCanRun(), '--log-format', 'text', '993:imap.gmail.com:993'],
+      { encoding: 'utf8', env: cleanEnv(), timeout: 5000 },
     );
     if (process.getuid?.() !== 0) {
       expect(r.stderr).toMatch(/ports below 1024 need privilege/);
