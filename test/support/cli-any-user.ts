@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,4 +31,10 @@ export function cliAnyUserCanRun(): string {
   openUp(dir);
   built = out;
   return out;
+}
+
+/** Runs ptunnel as "nobody" (root only: setpriv drops to uid and gid 65534 with no groups). */
+export function runCliAsNobody(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliAnyUserCanRun(), ...args], { encoding: 'utf8', env, timeout: 10_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
