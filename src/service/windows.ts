@@ -1,3 +1,4 @@
+import { usageError } from '../errors';
 import { checkArgs, windowsArg, xmlText } from './quote';
 import { DESCRIPTION, ServiceSpec } from './spec';
 
@@ -10,6 +11,12 @@ export const TASK_NAME = 'ptunnel';
  */
 export function windowsTask(spec: ServiceSpec, user: string): string {
   checkArgs([...spec.command, ...spec.args]);
+  // Task Scheduler expands %NAME% in Command and Arguments when NAME is set, and has no escape
+  // for it: such an argument would reach ptunnel changed on one machine and not on another.
+  const expanded = [...spec.command, ...spec.args].find((a) => /%[^%\s]+%/.test(a));
+  if (expanded !== undefined) {
+    throw usageError('ERR_USAGE', `service: argument ${JSON.stringify(expanded)} holds %NAME%, which Task Scheduler replaces with an environment variable and cannot escape; put that value in a config file (--config) instead`);
+  }
   const [program, ...fixed] = spec.command as [string, ...string[]];
   const args = [...fixed, ...spec.args].map(windowsArg).join(' ');
   const u = xmlText(user);

@@ -132,6 +132,14 @@ describe('the Windows logon task', () => {
     expect(parsed).toMatchObject({ command: winSpec.command[0], trigger: 'CORP\\alice', user: 'CORP\\alice', logon: 'InteractiveToken', level: 'LeastPrivilege' });
     expect(windowsArgv(parsed.arguments as string)).toEqual([winSpec.command[1], ...AWKWARD]);
   });
+
+  it('refuses an argument with %NAME%, which Task Scheduler would expand and cannot escape', () => {
+    expect(() => windowsTask({ ...winSpec, args: ['--proxy-password-file', '%USERPROFILE%\\pw'] }, 'CORP\\alice')).toThrow(
+      'service: argument "%USERPROFILE%\\\\pw" holds %NAME%, which Task Scheduler replaces with an environment variable and cannot escape; put that value in a config file (--config) instead',
+    );
+    // A lone percent sign is not a variable and passes as written.
+    expect(windowsTask({ ...winSpec, args: ['--log-format', '100%'] }, 'alice')).toContain('100%');
+  });
 });
 
 it('refuses arguments with control characters, which no service file can carry', () => {
