@@ -12,7 +12,7 @@ describe('the admin endpoints', () => {
   afterAll(async () => {
     svc.signals.emit('SIGTERM');
     await svc.exited;
-    await server.close();
+    await server?.close();
   });
 
   it('GET /startup, /livez and /readyz answer 200 once bound, without dialling the proxy', async () => {

@@ -21,8 +21,8 @@ describe('metrics follow the traffic', () => {
   afterAll(async () => {
     svc.signals.emit('SIGTERM');
     await svc.exited;
-    await server.close();
-    await proxy.stop();
+    await server?.close();
+    await proxy?.stop();
   });
 
   it('counts connections, bytes and connect times by route, then proxy failures and state when it goes away', async () => {

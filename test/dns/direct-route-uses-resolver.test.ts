@@ -18,7 +18,7 @@ describe('the direct route resolves with ptunnel\'s resolver', () => {
     port = (server.address() as net.AddressInfo).port;
   });
   afterAll(async () => {
-    await dnsmasq.stop();
+    await dnsmasq?.stop();
     await new Promise((r) => server.close(r));
   });
 

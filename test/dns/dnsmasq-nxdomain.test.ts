@@ -10,8 +10,8 @@ describe('a name that does not exist (dnsmasq --local)', () => {
     second = await startFakeDns(fromTable([{ type: 'A', name: 'gone.nx.test', data: '192.0.2.99' }]));
   });
   afterAll(async () => {
-    await dnsmasq.stop();
-    await second.close();
+    await dnsmasq?.stop();
+    await second?.close();
   });
 
   it('is ERR_DNS_NXDOMAIN, final (the next resolver is not asked) and remembered briefly', async () => {

@@ -9,8 +9,8 @@ describe('garbage from a DNS server', () => {
     fallback = await startFakeDns((q) => answer(q, q.type === 'A' ? [{ type: 'A', name: q.name, data: '192.0.2.52' }] : []));
   });
   afterAll(async () => {
-    await garbage.close();
-    await fallback.close();
+    await garbage?.close();
+    await fallback?.close();
   });
 
   it('over TCP is a protocol error at once', async () => {

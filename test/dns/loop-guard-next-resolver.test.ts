@@ -11,8 +11,8 @@ describe('the loop guard', () => {
     real = await startFakeDns((q) => answer(q, q.type === 'A' ? [{ type: 'A', name: q.name, data: '192.0.2.60' }] : []));
   });
   afterAll(async () => {
-    await hostsReader.close();
-    await real.close();
+    await hostsReader?.close();
+    await real?.close();
   });
   const udp = (f: FakeDns, label: string) => ({ kind: 'udp' as const, host: '127.0.0.1', port: f.port, label });
 

@@ -18,8 +18,8 @@ describe('ptunnel resolve NAME', () => {
     writeFileSync(hostsFile, '127.0.0.1 localhost\n127.0.0.1 imap.test # for the mail client\n');
   });
   afterAll(async () => {
-    await dnsmasq.stop();
-    await stub.close();
+    await dnsmasq?.stop();
+    await stub?.close();
   });
 
   // The handler takes what the CLI parsed: the name, and the configuration with these DNS servers.

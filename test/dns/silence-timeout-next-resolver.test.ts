@@ -9,8 +9,8 @@ describe('a DNS server that never answers', () => {
     fallback = await startFakeDns((q) => answer(q, q.type === 'A' ? [{ type: 'A', name: q.name, data: '192.0.2.54' }] : []));
   });
   afterAll(async () => {
-    await silent.close();
-    await fallback.close();
+    await silent?.close();
+    await fallback?.close();
   });
 
   it('is retried, times out, and the next resolver answers', async () => {

@@ -24,7 +24,7 @@ describe('a packet cut short', () => {
     tcpPort = (tcpCut.address() as net.AddressInfo).port;
   });
   afterAll(async () => {
-    await udpCut.close();
+    await udpCut?.close();
     await new Promise((r) => tcpCut.close(r));
   });
 

@@ -11,8 +11,8 @@ describe('an answer with the wrong ID', () => {
     onlySpoof = await startFakeDns((q) => answer(q, A(q.name), { id: (q.id + 1) & 0xffff }));
   });
   afterAll(async () => {
-    await spoofThenReal.close();
-    await onlySpoof.close();
+    await spoofThenReal?.close();
+    await onlySpoof?.close();
   });
 
   it('is dropped, and the real answer that follows is used', async () => {

@@ -10,8 +10,8 @@ describe('an answer to a different question', () => {
     fallback = await startFakeDns((q) => answer(q, q.type === 'A' ? [{ type: 'A', name: q.name, data: '192.0.2.51' }] : []));
   });
   afterAll(async () => {
-    await dns.close();
-    await fallback.close();
+    await dns?.close();
+    await fallback?.close();
   });
 
   it('is dropped; the server counts as broken and the next resolver answers', async () => {

@@ -65,8 +65,8 @@ const run = (args: string[], env = cleanEnv()) => runCli(args, env, [BINARY]);
       echo = await startEchoServer();
     });
     afterAll(async () => {
-      await echo.close();
-      await proxy.stop();
+      await echo?.close();
+      await proxy?.stop();
     });
 
     it('carries bytes both ways', async () => {

@@ -11,8 +11,8 @@ describe('a proxy answering 403', () => {
     proxy = await startFaultProxy((socket) => socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 9\r\n\r\nforbidden'));
   });
   afterAll(async () => {
-    await proxy.close();
-    await server.close();
+    await proxy?.close();
+    await server?.close();
   });
 
   it('says the proxy refuses the destination, names the port, and does not go direct', async () => {

@@ -13,8 +13,8 @@ describe('a proxy answering 407', () => {
     });
   });
   afterAll(async () => {
-    await proxy.close();
-    await server.close();
+    await proxy?.close();
+    await server?.close();
   });
 
   it.each([

@@ -11,8 +11,8 @@ describe('a proxy answering 502', () => {
     proxy = await startFaultProxy((socket) => socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 5\r\n\r\nOOPS!'));
   });
   afterAll(async () => {
-    await proxy.close();
-    await server.close();
+    await proxy?.close();
+    await server?.close();
   });
 
   it('auto mode goes direct, and the early client bytes reach the server, not the proxy', async () => {

@@ -21,7 +21,7 @@ describe('the proxy answer arriving in odd pieces', () => {
   });
   afterAll(async () => {
     await Promise.all(proxies.map((p) => p.close()));
-    await server.close();
+    await server?.close();
   });
 
   async function throughProxy(behave: (socket: net.Socket, head: string) => void): Promise<string> {

@@ -11,8 +11,8 @@ describe('a proxy that never answers', () => {
     server = await startBannerServer('220 direct\r\n');
   });
   afterAll(async () => {
-    await proxy.close();
-    await server.close();
+    await proxy?.close();
+    await server?.close();
   });
 
   it('proxy mode: the connect timeout fires and the client is closed', async () => {

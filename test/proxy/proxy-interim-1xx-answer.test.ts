@@ -14,7 +14,7 @@ describe('a proxy that sends 1xx before its answer to CONNECT', () => {
   });
   afterAll(async () => {
     await Promise.all(proxies.map((p) => p.close()));
-    await server.close();
+    await server?.close();
   });
 
   async function proxyDoing(behave: (socket: net.Socket, head: string) => void): Promise<FaultProxy> {

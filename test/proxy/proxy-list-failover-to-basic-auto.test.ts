@@ -18,8 +18,8 @@ describe('a list of proxies with --proxy-auth auto: the first down, the second a
     basicProxy = await startScriptedProxy((req) => (req.authorization === basic ? 'tunnel' : { reply: answer407(['Basic realm="corp"']) }));
   });
   afterAll(async () => {
-    await basicProxy.close();
-    await target.close();
+    await basicProxy?.close();
+    await target?.close();
   });
 
   it('fails over to the second proxy and logs in there with Basic, after its 407, then remembers Basic', async () => {

@@ -4,7 +4,7 @@ import { exchange } from '../support/client';
 import { waitFor } from '../support/pac-server';
 import { freePort } from '../support/ports';
 import { startEchoServer, TestServer } from '../support/servers';
-import { squidAccessLog, squidDir, startProxy, supervise, TestProxy, writeSquidConf } from '../support/squid';
+import { removeSquidSegments, squidAccessLog, squidDir, squidServiceName, startProxy, supervise, TestProxy, writeSquidConf } from '../support/squid';
 import { requireTool } from '../support/tools';
 import { startTunnel } from '../support/tunnel';
 
@@ -13,9 +13,14 @@ async function startRefusingSquid(): Promise<{ url: string; accessLog: () => str
   const dir = squidDir();
   const port = await freePort();
   writeSquidConf(dir, port, ['acl loopback src 127.0.0.0/8', 'http_access deny CONNECT', 'http_access allow loopback']);
-  const squid = supervise('squid', ['-N', '-f', join(dir, 'squid.conf')], port, 15_000);
+  const service = squidServiceName();
+  const squid = supervise('squid', ['-n', service, '-N', '-f', join(dir, 'squid.conf')], port, 15_000);
   await squid.start();
-  return { url: `http://127.0.0.1:${port}`, accessLog: squidAccessLog(dir), stop: squid.stop };
+  const stop = async () => {
+    await squid.stop();
+    removeSquidSegments(service);
+  };
+  return { url: `http://127.0.0.1:${port}`, accessLog: squidAccessLog(dir), stop };
 }
 
 const haveSquid = requireTool('squid', 'apt-get install -y squid');
@@ -30,8 +35,8 @@ describe('a list of proxies: failover before any client byte is sent', () => {
     deadUrl = `http://127.0.0.1:${await freePort()}`;
   });
   afterAll(async () => {
-    await second.stop();
-    await server.close();
+    await second?.stop();
+    await server?.close();
   });
 
   it('the first proxy dead: every connection, bytes sent at once, goes through the second', async () => {

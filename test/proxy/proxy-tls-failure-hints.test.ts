@@ -36,8 +36,8 @@ describe('TLS to the proxy failing: one line, with the hint for that failure', (
     plain = await serve((socket) => socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')));
   });
   afterAll(async () => {
-    await squid.stop();
-    await plain.close();
+    await squid?.stop();
+    await plain?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

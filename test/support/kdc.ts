@@ -3,7 +3,7 @@ import { chmodSync, chownSync, readFileSync, rmSync, writeFileSync } from 'node:
 import dgram from 'node:dgram';
 import { join } from 'node:path';
 import { freePort } from './ports';
-import { proxyUid, squidAccessLog, squidDir, supervise, unavailableReason, writeSquidConf } from './squid';
+import { proxyUid, removeSquidSegments, squidAccessLog, squidDir, squidServiceName, supervise, unavailableReason, writeSquidConf } from './squid';
 import { findTool } from './tools';
 
 const KDC_TOOLS = {
@@ -229,11 +229,13 @@ export async function startNegotiateSquid(options: NegotiateSquidOptions): Promi
   ]);
   const squid = findTool('squid') as string;
   const unshare = findTool('unshare') as string;
-  const { start, stop } = supervise(squid, ['-N', '-f', squidConf], port, 15_000, {
+  const squidService = squidServiceName();
+  const { start, stop } = supervise(squid, ['-n', squidService, '-N', '-f', squidConf], port, 15_000, {
     env: { KRB5_CONFIG: kdc.krb5Conf, KRB5_KTNAME: `FILE:${join(dir, 'http.keytab')}` },
   });
   const cleanup = async () => {
     await stop();
+    removeSquidSegments(squidService);
     await kdc.stop();
     rmSync(dir, { recursive: true, force: true });
   };

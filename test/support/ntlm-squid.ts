@@ -1,7 +1,7 @@
 import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './ports';
-import { squidAccessLog, squidDir, supervise, unavailableReason, writeSquidConf } from './squid';
+import { removeSquidSegments, squidAccessLog, squidDir, squidServiceName, supervise, unavailableReason, writeSquidConf } from './squid';
 import { findTool } from './tools';
 
 export interface NtlmSquidOptions {
@@ -123,6 +123,7 @@ export async function startNtlmSquid(options: NtlmSquidOptions): Promise<NtlmSqu
     'acl auth proxy_auth REQUIRED',
     'http_access allow auth',
   ]);
+  const service = squidServiceName();
   const script = [
     'set -e',
     `mount --bind ${dir}/passwd /etc/passwd`,
@@ -137,7 +138,7 @@ export async function startNtlmSquid(options: NtlmSquidOptions): Promise<NtlmSqu
     // Not exec: squid drops to proxy, which clears the parent-death signal unshare --kill-child
     // relies on; the shell stays the namespace's first process, and its death ends them all.
     ...(options.warm ? [`${tool('wbinfo')} -n "$PT_USER" >/dev/null`] : []),
-    `${tool('squid')} -N -f ${squidConf} </dev/null &`,
+    `${tool('squid')} -n ${service} -N -f ${squidConf} </dev/null &`,
     'wait $!',
   ].join('\n');
   writeFileSync(join(dir, 'run.sh'), `${script}\n`);
@@ -146,11 +147,15 @@ export async function startNtlmSquid(options: NtlmSquidOptions): Promise<NtlmSqu
   const { start, stop } = supervise(tool('unshare'), ['--mount', '--pid', '--fork', '--kill-child', '--mount-proc', 'sh', join(dir, 'run.sh')], port, 30_000, {
     env: { PT_USER: user, PT_PASSWORD: password },
   });
+  const cleanup = async () => {
+    await stop();
+    removeSquidSegments(service);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  };
   try {
     await start();
   } catch (err) {
-    await stop();
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    await cleanup();
     throw err;
   }
   return {
@@ -162,10 +167,7 @@ export async function startNtlmSquid(options: NtlmSquidOptions): Promise<NtlmSqu
     password,
     setupMs: Date.now() - started,
     accessLog: squidAccessLog(dir),
-    stop: async () => {
-      await stop();
-      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
-    },
+    stop: cleanup,
   };
 }
 

@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './ports';
@@ -127,6 +127,30 @@ export function supervise(command: string, args: string[], port: number, startTi
   };
 }
 
+let services = 0;
+
+/**
+ * A service name of its own for each test squid (`squid -n NAME`). squid names its shared
+ * memory segments after it (/dev/shm/squid-cf__queues.shm ...): squids started at the same
+ * time by parallel test files would otherwise share, or unlink, each other's segments, and a
+ * squid run by another user cannot open them at all.
+ */
+export function squidServiceName(): string {
+  services += 1;
+  return `ptunnel${process.pid}x${services}`;
+}
+
+/** Removes the shared memory segments a stopped squid of this service name left behind. */
+export function removeSquidSegments(service: string): void {
+  let names: string[];
+  try {
+    names = readdirSync('/dev/shm');
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(`${service}-`)) rmSync(join('/dev/shm', n), { force: true });
+}
+
 /** A folder for one squid: squid drops to the "proxy" user when started as root, so 0777. */
 export function squidDir(prefix = 'ptunnel-squid-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -214,7 +238,8 @@ export async function startProxy(options: SquidOptions = {}): Promise<TestProxy>
   const custom = options.connectPorts || options.requireAuth || options.sslBump ? optionLines(dir, port, options) : undefined;
   if (custom) writeSquidConf(dir, port, custom.access, custom.port);
   else writeSquidConf(dir, port);
-  const { start, stop } = supervise(squid, ['-N', '-f', join(dir, 'squid.conf')], port, 15_000);
+  const service = squidServiceName();
+  const { start, stop } = supervise(squid, ['-n', service, '-N', '-f', join(dir, 'squid.conf')], port, 15_000);
   await start();
   return {
     kind: 'squid',
@@ -224,6 +249,7 @@ export async function startProxy(options: SquidOptions = {}): Promise<TestProxy>
     accessLog: squidAccessLog(dir),
     stop: async () => {
       await stop();
+      removeSquidSegments(service);
       rmSync(dir, { recursive: true, force: true });
     },
     kill: stop,

@@ -16,7 +16,7 @@ describe('a client reset', () => {
     proxy = await startFaultProxy((socket, head) => spliceTo(socket, head));
   });
   afterAll(async () => {
-    await proxy.close();
+    await proxy?.close();
   });
   beforeEach(async () => {
     let seen!: (how: string) => void;

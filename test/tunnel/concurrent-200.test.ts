@@ -35,9 +35,9 @@ describe('200 concurrent connections through a real proxy', () => {
     tunnel = await startTunnel({ flags: { 'proxy.url': proxy.url, mode: 'proxy', tunnels: [`0:127.0.0.1:${server.port}`] } });
   });
   afterAll(async () => {
-    await tunnel.close();
-    await server.close();
-    await proxy.stop();
+    await tunnel?.close();
+    await server?.close();
+    await proxy?.stop();
   });
 
   it('carries every one intact', async () => {

@@ -54,8 +54,8 @@ describe('half-close linger', () => {
     killer = await startFaultProxy(killAtFirstFin);
   });
   afterAll(async () => {
-    await killer.close();
-    await echo.close();
+    await killer?.close();
+    await echo?.close();
   });
 
   it('brings 1 MiB back whole through a proxy that kills the tunnel at the first FIN', async () => {

@@ -21,8 +21,8 @@ describe('half-close', () => {
     proxy = await startFaultProxy((socket, head) => spliceTo(socket, head));
   });
   afterAll(async () => {
-    await proxy.close();
-    await server.close();
+    await proxy?.close();
+    await server?.close();
   });
 
   it.each(['direct', 'proxy'])('%s: the client ends its side and still gets the whole reply', async (mode) => {

@@ -23,9 +23,9 @@ describe('--prewarm: a warm tunnel through squid to a server that speaks first',
     });
   });
   afterAll(async () => {
-    await tunnel.close();
-    await server.close();
-    await proxy.stop();
+    await tunnel?.close();
+    await server?.close();
+    await proxy?.stop();
   });
 
   it('hands the client a tunnel opened before it connected, banner first, then carries its bytes', async () => {

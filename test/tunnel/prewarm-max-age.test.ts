@@ -30,9 +30,9 @@ describe('--prewarm-max-age', () => {
     });
   });
   afterAll(async () => {
-    await tunnel.close();
-    await server.close();
-    await proxy.stop();
+    await tunnel?.close();
+    await server?.close();
+    await proxy?.stop();
   });
 
   it('closes a warm tunnel no client took at its maximum age and opens its replacement', async () => {

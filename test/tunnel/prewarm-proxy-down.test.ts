@@ -16,8 +16,8 @@ describe('--prewarm with a failing proxy', () => {
     });
   });
   afterAll(async () => {
-    await tunnel.close();
-    await proxy.close();
+    await tunnel?.close();
+    await proxy?.close();
   });
 
   it('stops refilling and retries with a back-off, not in a loop', async () => {

@@ -16,9 +16,9 @@ describe('--prewarm within --max-connections', () => {
     });
   });
   afterAll(async () => {
-    await tunnel.close();
-    await server.close();
-    await proxy.stop();
+    await tunnel?.close();
+    await server?.close();
+    await proxy?.stop();
   });
 
   it('warms no more tunnels than the connection limit leaves room for', async () => {

@@ -56,8 +56,8 @@ describe('a reload and what ptunnel knows of its upstreams', () => {
       real = await serve((s) => s.end('* OK\r\n'), '127.0.0.2');
     });
     afterAll(async () => {
-      await dns.close();
-      await real.close();
+      await dns?.close();
+      await real?.close();
     });
 
     it('is kept when the DNS settings stay, and starts empty when they change', async () => {

@@ -15,9 +15,9 @@ describe('a server that speaks first (SMTP, SSH)', () => {
     tunnel = await startTunnel({ flags: { 'proxy.url': proxy.url, mode: 'proxy', tunnels: [`0:127.0.0.1:${server.port}`] } });
   });
   afterAll(async () => {
-    await tunnel.close();
-    await server.close();
-    await proxy.stop();
+    await tunnel?.close();
+    await server?.close();
+    await proxy?.stop();
   });
 
   it('delivers the banner through the real proxy before the client sends anything', async () => {

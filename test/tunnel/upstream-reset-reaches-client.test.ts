@@ -36,8 +36,8 @@ describe('an upstream reset', () => {
     });
   });
   afterAll(async () => {
-    await proxy.close();
-    await server.close();
+    await proxy?.close();
+    await server?.close();
   });
 
   it.each(['direct', 'proxy'])('%s: reaches the client as ECONNRESET after the data, logged as upstream-reset', async (mode) => {

@@ -12,8 +12,8 @@ describe('--proxy-auth auto against a Basic proxy', () => {
     proxy = await startScriptedProxy((req) => (req.authorization === basic ? 'tunnel' : { reply: answer407(['Basic realm="corp"']) }));
   });
   afterAll(async () => {
-    await proxy.close();
-    await target.close();
+    await proxy?.close();
+    await target?.close();
   });
 
   it('sends no password before the proxy asks for Basic, then remembers Basic: one 407 in all', async () => {

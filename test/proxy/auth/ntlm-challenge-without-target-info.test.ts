@@ -15,8 +15,8 @@ describe('an NTLM challenge without target info', () => {
     );
   });
   afterAll(async () => {
-    await proxy.close();
-    await target.close();
+    await proxy?.close();
+    await target?.close();
   });
 
   it("is answered with an NTLMv2 type 3 in the user's domain, not the challenge's target name", async () => {

@@ -23,7 +23,7 @@ const gsettings = requireTool('gsettings', 'apt-get install -y libglib2.0-bin gs
     pac = await startPacServer({ body: 'function FindProxyForURL(url, host) { return "PROXY 127.0.0.1:1; DIRECT"; }' });
   });
   afterAll(async () => {
-    await pac.close();
+    await pac?.close();
     rmSync(home, { recursive: true, force: true });
   });
 
