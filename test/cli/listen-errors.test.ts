@@ -33,15 +33,18 @@ describe('start-up and shutdown of the CLI', () => {
   it('a privileged port without permission explains how to allow it', () => {
     // Root may bind anything; run as "nobody" to see the message users get, with a copy of the
     // CLI that nobody may read wherever the checkout is.
-    const r = spawnSync(
-      'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliAnyUserCanRun(), '--log-format', 'text', '993:imap.gmail.com:993'],
-      { encoding: 'utf8', env: cleanEnv(), timeout: 5000 },
-    );
+    const args = ['--log-format', 'text', '993:imap.gmail.com:993'];
     if (process.getuid?.() !== 0) {
-      expect(r.stderr).toMatch(/ports below 1024 need privilege/);
+      // Not root: this user is the one who gets the message.
+      const own = runCli(args);
+      expect(own.stderr).toMatch(/ports below 1024 need privilege/);
       return;
     }
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliAnyUserCanRun(), ...args], {
+      encoding: 'utf8',
+      env: cleanEnv(),
+      timeout: 5000,
+    });
     const unprivilegedStart = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
     if (unprivilegedStart <= 993) {
       // This machine lets everyone bind low ports; then the listener comes up instead.

@@ -7,6 +7,7 @@ import { exchange } from '../support/client';
 import { Dnsmasq, startDnsmasq } from '../support/dnsmasq';
 import { freePort } from '../support/ports';
 import { requireTool } from '../support/tools';
+import { describeAsRoot } from '../support/root';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -15,7 +16,7 @@ const ROOT = join(__dirname, '..', '..');
  * the target to 127.0.0.1 (as for the mail client), and must still reach the real server.
  * Needs root for unshare -m; CI runs as root.
  */
-describe('the hosts file does not send ptunnel back into itself', () => {
+describeAsRoot('unshare -m for a private hosts file')('the hosts file does not send ptunnel back into itself', () => {
   const unshare = requireTool('unshare', 'apt-get install -y util-linux');
   let dir: string;
   let cli: string;
@@ -27,7 +28,6 @@ describe('the hosts file does not send ptunnel back into itself', () => {
 
   beforeAll(async () => {
     if (!unshare) throw new Error('unshare is not installed (apt-get install -y util-linux)');
-    if (process.getuid?.() !== 0) throw new Error('this test needs root for unshare -m (CI runs as root)');
     dir = mkdtempSync(join(tmpdir(), 'ptunnel-unshare-'));
     // Compile the current sources: dist/ may be stale when jest runs without "npm test".
     try {

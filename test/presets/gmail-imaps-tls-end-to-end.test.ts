@@ -6,6 +6,7 @@ import { TunnelService } from '../../src/tunnel/service';
 import { line, logged, MailServer, readUntil, startImapsServer } from '../support/mail-servers';
 import { startProxy, TestProxy } from '../support/squid';
 import { makeTestCertificate, TestCertificate } from '../support/test-ca';
+import { describeAsRoot } from '../support/root';
 
 /*
  * The real preset, the real ports: the IMAP server listens on 993 (tests run as root), squid
@@ -16,7 +17,7 @@ import { makeTestCertificate, TestCertificate } from '../support/test-ca';
 const SERVER = '127.0.99.2';
 const LISTEN = '127.0.99.1';
 
-describe('--preset gmail, IMAP over TLS through squid', () => {
+describeAsRoot('the mail server listens on 993')('--preset gmail, IMAP over TLS through squid', () => {
   let cert: TestCertificate;
   let proxy: TestProxy;
   let server: MailServer;

@@ -7,12 +7,13 @@ import { TunnelService } from '../../src/tunnel/service';
 import { line, logged, MailServer, readUntil, startSmtpsServer, startSubmissionServer } from '../support/mail-servers';
 import { startProxy, TestProxy } from '../support/squid';
 import { makeTestCertificate, TestCertificate } from '../support/test-ca';
+import { describeAsRoot } from '../support/root';
 
 // As in the IMAP test: real ports (587, 465; tests run as root) on loopback addresses of their own.
 const SERVER = '127.0.99.4';
 const LISTEN = '127.0.99.3';
 
-describe('--preset gmail, SMTP with STARTTLS and over TLS through squid', () => {
+describeAsRoot('the mail servers listen on 587 and 465')('--preset gmail, SMTP with STARTTLS and over TLS through squid', () => {
   let cert: TestCertificate;
   let proxy: TestProxy;
   let servers: MailServer[];

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './ports';
+import { needsRoot } from './root';
 import { requireTool } from './tools';
 
 export interface TestProxy {
@@ -211,11 +212,7 @@ export function unavailableReason(tools: Record<string, string>): string | undef
   for (const [name, hint] of Object.entries(tools)) {
     if (!requireTool(name, hint)) return `${name} is not installed (${hint})`;
   }
-  if (process.getuid?.() !== 0) {
-    if (process.env.CI === 'true') throw new Error('this test needs root, and CI=true requires it (CI runs as root)');
-    return 'needs root (squid drops to the proxy user, helpers need private mounts)';
-  }
-  return undefined;
+  return needsRoot('squid drops to the proxy user, helpers need private mounts');
 }
 
 /**

@@ -4,6 +4,7 @@ import { answer, FakeDns, RecordSpec, startFakeDns } from '../../support/fake-dn
 import { count, PacServer, startPacServer, waitFor } from '../../support/pac-server';
 import { startEchoServer, TestServer } from '../../support/servers';
 import { startProxy, TestProxy } from '../../support/squid';
+import { describeAsRoot } from '../../support/root';
 
 
 /*
@@ -13,7 +14,7 @@ import { startProxy, TestProxy } from '../../support/squid';
  * the office the next timed fetch finds the PAC and the tunnel uses squid again. The PAC server
  * listens on port 80 of 127.0.0.4 (a PAC URL without a port). Needs root for port 80.
  */
-describe('the laptop story: office, home, office, one ptunnel process', () => {
+describeAsRoot('the PAC server listens on port 80')('the laptop story: office, home, office, one ptunnel process', () => {
   let server: TestServer;
   let squid: TestProxy;
   let dns: FakeDns;
@@ -28,7 +29,6 @@ describe('the laptop story: office, home, office, one ptunnel process', () => {
   const body = () => `function FindProxyForURL(url, host) { return "PROXY 127.0.0.1:${squid.port}; DIRECT"; }`;
 
   beforeAll(async () => {
-    if (process.getuid?.() !== 0) throw new Error('this test needs root for port 80 (CI runs as root)');
     server = await startEchoServer('127.0.0.2');
     squid = await startProxy({ hosts: { 'imap.mail.test': '127.0.0.2' } });
     table = office();

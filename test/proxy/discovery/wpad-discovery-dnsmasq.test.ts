@@ -6,6 +6,7 @@ import { CLI } from '../../support/cli';
 import { Dnsmasq, startDnsmasq } from '../../support/dnsmasq';
 import { PacServer, startPacServer } from '../../support/pac-server';
 import { requireTool } from '../../support/tools';
+import { describeAsRoot } from '../../support/root';
 
 /*
  * --pac wpad as on a corporate laptop: resolv.conf's search list (bind-mounted in a private mount
@@ -13,7 +14,7 @@ import { requireTool } from '../../support/tools';
  * wpad.eng.corp.test first, then wpad.corp.test, and never wpad.test. The PAC server listens on
  * port 80 of 127.0.0.3, as WPAD URLs carry no port. Needs root (unshare -m, port 80).
  */
-describe('WPAD discovery along the search list', () => {
+describeAsRoot('unshare -m and port 80')('WPAD discovery along the search list', () => {
   const unshare = requireTool('unshare', 'apt-get install -y util-linux');
   let dir: string;
   let dns: Dnsmasq;
@@ -21,7 +22,6 @@ describe('WPAD discovery along the search list', () => {
 
   beforeAll(async () => {
     if (!unshare) throw new Error('unshare is not installed (apt-get install -y util-linux)');
-    if (process.getuid?.() !== 0) throw new Error('this test needs root for unshare -m and port 80 (CI runs as root)');
     dir = mkdtempSync(join(tmpdir(), 'ptunnel-wpad-'));
     writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\nsearch eng.corp.test\n');
     dns = await startDnsmasq({ hosts: { 'wpad.corp.test': ['127.0.0.3'] }, nxDomains: ['eng.corp.test'] });
