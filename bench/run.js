@@ -11,6 +11,7 @@ const proc = require('./lib/proc');
 const { freePort, waitPort, pageRequest, openIdle, probeIdle, setupLatency } = require('./lib/net');
 const { startSquid, startNginx } = require('./lib/servers');
 const { startAuthProxies, stopAuthProxies } = require('./lib/auth-proxies');
+const socksBench = require('./lib/socks-bench');
 const { findTools, versions, machine, parseAb, parseWrk } = require('./lib/tools');
 const { median, percentile, stat, render, targets, fmt, mib } = require('./lib/report');
 
@@ -27,7 +28,9 @@ spread over 25 % of the median is flagged. Prints a markdown table and writes BE
   --quick        smoke test: small n, 64 MiB download, 3 s wrk, 1000 idle connections, 3 reps
   --only LIST    quick A/B: only these tunnels (ptunnel,base,prewarm,socat,socat511,proxytunnel,
                  naive, and the set-up-only rows basic,basicPrewarm,ntlm,ntlmPrewarm,negotiate,
-                 negotiatePrewarm,curlBasic,curlNtlm,curlNegotiate, or "auth" for all of those)
+                 negotiatePrewarm,curlBasic,curlNtlm,curlNegotiate, or "auth" for all of those;
+                 the SOCKS5 rows socksIp,socksName,socksSquid,socksMap,socksMapSquid,microsocks,
+                 dante, or "socks" for all of those)
                  plus the machine's floor (ab -> nginx, squid with ab -X), a small profile
                  (ab -n 500, 256 MiB download and 1 s wrk through the tunnels
                  only, no idle test unless --idle); about a
@@ -167,12 +170,17 @@ async function main() {
     { key: 'proxytunnel', label: 'proxytunnel -a', kind: 'tunnel', tool: 'proxytunnel', multiProcess: true },
     { key: 'naive', label: 'naive Node tunnel (baseline)', kind: 'tunnel', singleProcess: true, idleTest: true },
   ];
-  const known = new Set(all.map((p) => p.key));
+  const socksKeys = socksBench.ROWS.map((r) => r.key);
+  const known = new Set([...all.map((p) => p.key), ...socksKeys]);
   const authKeys = all.filter((p) => p.auth).map((p) => p.key);
-  const listed = (opt.only ?? opt.paths)?.split(',').filter(Boolean).flatMap((k) => (k === 'auth' ? authKeys : [k])) ?? null;
+  const groups = { auth: authKeys, socks: socksKeys };
+  const listed = (opt.only ?? opt.paths)?.split(',').filter(Boolean).flatMap((k) => groups[k] ?? [k]) ?? null;
   for (const k of listed ?? []) if (!known.has(k)) throw new Error(`unknown path "${k}" (known: ${[...known].join(', ')})`);
   // The quick A/B always carries the machine's floor: a tunnel's figure means little without it.
   const only = listed ? new Set(abMode ? ['floor', 'squid', ...listed] : listed) : null;
+  // The SOCKS rows are measured in a phase of their own (bench/lib/socks-bench.js): ab and wrk
+  // cannot speak SOCKS5.
+  const socksRows = socksBench.ROWS.filter((r) => !only || only.has(r.key)).map((r) => ({ ...r }));
   const notes = [];
   const baselineCli = opt.baseline ? path.resolve(opt.baseline) : null;
   if (baselineCli && !fs.existsSync(baselineCli)) throw new Error(`--baseline ${baselineCli}: no such file`);
@@ -210,8 +218,9 @@ async function main() {
     else p.port = squidPort;
     p.opened = 0; // client connections opened through this path: lower bound for the squid log
   }
-  const nginx = await startNginx({ bin: found.nginx, dir: tmp, ports: paths.map((p) => p.nginxPort), bigSize: params.bigSize });
-  const squid = await startSquid({ bin: found.squid, dir: tmp, port: squidPort });
+  for (const r of socksRows) r.nginxPort = await freePort();
+  const nginx = await startNginx({ bin: found.nginx, dir: tmp, ports: [...paths, ...socksRows].map((p) => p.nginxPort), bigSize: params.bigSize });
+  const squid = await startSquid({ bin: found.squid, dir: tmp, port: squidPort, hosts: { [socksBench.NAME]: '127.0.0.1' } });
   const basicSquid = basicPort ? await startSquid({ bin: found.squid, dir: tmp, port: basicPort, basicAuth: true, name: 'squid-basic' }) : null;
   log(`nginx on ${paths.map((p) => p.nginxPort).join(',')}, squid on ${squidPort}, temp dir ${tmp}`);
 
@@ -464,6 +473,7 @@ async function main() {
     const expected = p.kind === 'tunnel' ? p.opened : 2 * params.abN * params.reps;
     p.log = { ok, bad: mine.length - ok, expected, pass: ok >= expected };
   }
+  const socks = socksRows.length > 0 ? await socksBench.measureSocks({ rows: socksRows, params, found, tmp, cli, squid, nodeArgs, log, notes }) : null;
   const minutes = (Date.now() - t0) / 60_000;
   log(`measurements took ${fmt(minutes, 1)} min`);
 
@@ -482,7 +492,7 @@ async function main() {
     const row = { cold: byKey[k], warm: byKey[`${k}Prewarm`], curl: byKey[`curl${scheme === 'Basic' ? 'Basic' : k[0].toUpperCase() + k.slice(1)}`] };
     if (row.cold || row.warm || row.curl) setupByScheme[scheme] = row;
   }
-  const run = { setupByScheme, date: new Date().toISOString(), params, paths, notes, machine: machine(), versions: versions(found, ROOT), isolated, minutes, quick: profile !== 'full' };
+  const run = { setupByScheme, socks, date: new Date().toISOString(), params, paths, notes, machine: machine(), versions: versions(found, ROOT), isolated, minutes, quick: profile !== 'full' };
   const md = document(run);
   process.stdout.write(`${render(run)}\n`);
   const outFile = opt['no-write'] ? null : (opt.out ?? (profile === 'full' ? path.join(ROOT, 'BENCHMARKS.md') : null));
@@ -493,7 +503,7 @@ async function main() {
   const resultsDir = path.join(__dirname, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const json = path.join(resultsDir, `${run.date.replace(/[:.]/g, '-')}${profile === 'full' ? '' : `-${profile}`}.json`);
-  fs.writeFileSync(json, JSON.stringify(run, (k, v) => (k === 'child' ? undefined : v), 2));
+  fs.writeFileSync(json, JSON.stringify(run, (k, v) => (k === 'child' || k === 'request' ? undefined : v), 2));
   log(`raw figures: ${path.relative(ROOT, json)}`);
   return targets(run).every((t) => t.ok !== false) ? 0 : 3;
 }
@@ -523,6 +533,11 @@ function document(run) {
     `- Idle: ${p.idleCount} connections opened in batches of ${p.idleBatch}, each carrying one keep-alive request and response (a working tunnel end to end), then held idle; RSS read 2 s later; 100 of them are probed with a second request before closing.`,
     `- Set-up latency: about ${p.setupCount} sequential new connections per path, in ${p.reps} alternated batches: time from \`connect()\` to the first byte of the response to a small GET; p50/p99 with 10 ms between connections (so a --prewarm pool can refill, for every path alike); over all samples, the spread is that of the batches' p50.`,
     '- Start-up: time from spawning the tunnel to its port accepting a connection.',
+    ...(run.socks
+      ? [
+          `- SOCKS5 rows: a SOCKS5 client of the bench's own (bench/lib/socks.js: no authentication, each step waits for the server's answer, as curl does) opens new connections to a small GET and times connect() to the first response byte: ${run.socks.seqCount} sequential, then ${run.socks.concCount} with ${run.socks.concurrency} at a time (conn/s is completed connections per second of wall time), per repetition; then \`curl --socks5\` (\`--socks5-hostname\` on the name rows) downloads the first ${run.socks.downloadLabel} of the big file. ptunnel --socks direct is measured with an IPv4 literal and with a name its own resolver asks of a local dnsmasq, and through squid with a name squid resolves; ptunnel's tunnel mapping (same targets, no SOCKS handshake) is the same-program reference; microsocks and Dante's danted are the peers.`,
+        ]
+      : []),
     '- Each tunnel\'s CONNECT lines in squid\'s access log are counted against the connections the clients opened.',
     '',
     '## Results',

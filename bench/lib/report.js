@@ -111,6 +111,7 @@ function render(run) {
   );
   out.push('');
   out.push(setupRows(run));
+  if (run.socks) out.push(socksSection(run));
 
   const subjects = ['ptunnel', 'base', 'prewarm'].filter((k) => by[k]);
   const peers = ['base', 'socat', 'socat511', 'proxytunnel', 'naive', 'squid'].filter((k) => by[k]);
@@ -139,7 +140,7 @@ function render(run) {
   }
 
   const wide = [];
-  for (const p of paths) for (const [k, v] of Object.entries(p.stats ?? {})) if (v.wide && !/Cpu$/.test(k)) wide.push(`${p.key} ${k} ${fmt(v.spread * 100, 0)} %`);
+  for (const p of [...paths, ...(run.socks?.rows ?? [])]) for (const [k, v] of Object.entries(p.stats ?? {})) if (v.wide && !/Cpu$|^cpu$/.test(k)) wide.push(`${p.key} ${k} ${fmt(v.spread * 100, 0)} %`);
   if (wide.length > 0) {
     out.push(`**Spread over ${SPREAD_LIMIT * 100} % (ratios built on these are unreliable in this run):** ${wide.join(', ')}.`);
     out.push('');
@@ -177,6 +178,72 @@ function setupRows(run) {
   ].join('\n');
 }
 
+/**
+ * The SOCKS targets; bench/ANALYSIS.md says why these. Against microsocks (C, a thread per
+ * connection) ptunnel's floor is its own mapping without SOCKS, 1.6-1.8x microsocks' set-up
+ * here; the SOCKS layer may add at most 25 % to that mapping.
+ */
+const SOCKS_TARGETS = { setup: 2.0, mbps: 1.0, layer: 1.25 };
+
+/** ptunnel's --socks row (IPv4 literal, direct) against each peer in the same run. */
+function socksRatios(run) {
+  const by = Object.fromEntries((run.socks?.rows ?? []).map((r) => [r.key, r]));
+  const pt = by.socksIp;
+  if (!pt) return [];
+  const out = [];
+  for (const peer of ['microsocks', 'dante', 'socksMap']) {
+    const q = by[peer];
+    if (!q) continue;
+    out.push({
+      peer,
+      label: q.label,
+      setup: ratio(pt.setup.p50, q.setup.p50),
+      conc: ratio(pt.conc.p50, q.conc.p50),
+      rate: ratio(pt.conc.rate, q.conc.rate),
+      cpu: ratio(pt.stats.cpu.median, q.stats.cpu.median),
+      mbps: ratio(pt.mbps, q.mbps),
+      shakySetup: [pt, q].some((r) => r.stats.seqP50.n < MIN_REPS || r.stats.seqP50.wide),
+      shakyMbps: [pt, q].some((r) => r.stats.mbps.n < MIN_REPS || r.stats.mbps.wide),
+    });
+  }
+  return out;
+}
+
+function socksSection(run) {
+  const { rows, concurrency } = run.socks;
+  const c = concurrency;
+  const out = [
+    `### SOCKS5 (median of ${run.params.reps} alternated runs, min–max; ⚠ spread > ${SPREAD_LIMIT * 100} %)`,
+    '',
+    table(
+      ['path', 'set-up p50 ms (batch p50 range)', 'set-up p99 ms', `${c} concurrent: p50 / p99 ms`, `${c} concurrent: conn/s`, `${run.socks.downloadLabel} download MB/s`, 'server CPU ms /1000 conns', 'start-up ms', 'errors', 'squid log (OK lines / expected >=)'],
+      rows.map((r) => [
+        r.label,
+        `${fmt(r.setup.p50, 3)} (${fmt(r.stats.seqP50.min, 3)}–${fmt(r.stats.seqP50.max, 3)})${r.stats.seqP50.wide ? ' ⚠' : ''}`,
+        fmt(r.setup.p99, 3),
+        `${fmt(r.conc.p50, 3)} / ${fmt(r.conc.p99, 3)}`,
+        cell(r.stats.rate, 0),
+        cell(r.stats.mbps, 0),
+        cell(r.stats.cpu, 0),
+        fmt(r.startMs, 0),
+        String(r.errors),
+        r.log ? `${r.log.ok}/${r.log.expected} ${r.log.pass ? 'OK' : 'MISMATCH'}` : 'n/a',
+      ]),
+    ),
+    '',
+  ];
+  const warn = (shaky) => (shaky ? `; ⚠ fewer than ${MIN_REPS} runs or spread > ${SPREAD_LIMIT * 100} %` : '');
+  for (const q of socksRatios(run)) {
+    const name = q.peer === 'socksMap' ? 'ptunnel --socks/ptunnel mapping' : `ptunnel/${q.peer}`;
+    const aim = (t, dir) => (q.peer === 'microsocks' ? `target ${dir} ${fmt(t, 2)}x; ` : 'no target; ');
+    const setupAim = q.peer === 'socksMap' ? `target ≤ ${fmt(SOCKS_TARGETS.layer, 2)}x; ` : aim(SOCKS_TARGETS.setup, '≤');
+    out.push(`- SOCKS5 ${name} set-up latency p50 = ${fmt(q.setup, 2)}x (${setupAim}same run${warn(q.shakySetup)}); ${c} concurrent p50 ${fmt(q.conc, 2)}x, conn/s ${fmt(q.rate, 2)}x, CPU per connection ${fmt(q.cpu, 2)}x`);
+    out.push(`- SOCKS5 ${name} throughput = ${fmt(q.mbps, 2)}x (${aim(SOCKS_TARGETS.mbps, '≥')}same run${warn(q.shakyMbps)})`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
 function targets(run) {
   const by = Object.fromEntries(run.paths.map((p) => [p.key, p]));
   const pt = by.ptunnel;
@@ -196,6 +263,24 @@ function targets(run) {
     });
   };
   // The authenticating rows carry their own ratios: they need no plain ptunnel path.
+  const ms = socksRatios(run).find((q) => q.peer === 'microsocks');
+  if (ms) {
+    const by = Object.fromEntries(run.socks.rows.map((r) => [r.key, r]));
+    const [a, b] = [by.socksIp, by.microsocks];
+    cmp(`SOCKS5 set-up p50 <= ${SOCKS_TARGETS.setup}x microsocks`, a.setup.p50, b.setup.p50, SOCKS_TARGETS.setup, '<=', 'ms', a.stats.seqP50, b.stats.seqP50);
+    cmp(`SOCKS5 download throughput >= ${SOCKS_TARGETS.mbps}x microsocks`, a.mbps, b.mbps, SOCKS_TARGETS.mbps, '>=', 'MB/s', a.stats.mbps, b.stats.mbps);
+  }
+  const layer = socksRatios(run).find((q) => q.peer === 'socksMap');
+  if (layer) {
+    const by = Object.fromEntries(run.socks.rows.map((r) => [r.key, r]));
+    const [a, b] = [by.socksIp, by.socksMap];
+    cmp(`SOCKS5 set-up p50 <= ${SOCKS_TARGETS.layer}x ptunnel's own mapping (the SOCKS layer's cost)`, a.setup.p50, b.setup.p50, SOCKS_TARGETS.layer, '<=', 'ms', a.stats.seqP50, b.stats.seqP50);
+  }
+  const socksLogs = (run.socks?.rows ?? []).filter((r) => r.log);
+  if (socksLogs.length > 0) {
+    const ok = socksLogs.every((r) => r.log.pass);
+    rows.push({ name: 'every SOCKS row through squid went through it (CONNECT lines)', measured: socksLogs.map((r) => `${r.key} ${r.log.ok}/${r.log.expected}`).join(', '), verdict: verdict(ok), ok });
+  }
   const sch = run.setupByScheme ?? {};
   for (const scheme of ['NTLM', 'Negotiate']) {
     const s = sch[scheme];

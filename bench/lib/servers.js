@@ -9,7 +9,7 @@ const { waitPort } = require('./net');
  * squid: CONNECT allowed to any port from loopback, nothing cached, one access-log line per
  * request or tunnel with the client's source port (so tunnels can be counted per path).
  */
-async function startSquid({ bin, dir, port, basicAuth = false, name = 'squid' }) {
+async function startSquid({ bin, dir, port, basicAuth = false, name = 'squid', hosts = {} }) {
   const sdir = path.join(dir, name);
   fs.mkdirSync(sdir, { recursive: true });
   fs.chmodSync(sdir, 0o777); // squid drops to the "proxy" user when started as root
@@ -38,7 +38,10 @@ async function startSquid({ bin, dir, port, basicAuth = false, name = 'squid' })
       : ['http_access allow loopback']),
     'http_access deny all',
   ].join('\n');
-  fs.writeFileSync(path.join(sdir, 'hosts'), '127.0.0.1 localhost\n');
+  // The SOCKS rows send a host name that squid must resolve itself: from this file, as the
+  // direct rows' ptunnel resolves it from dnsmasq.
+  const hostLines = Object.entries(hosts).map(([n, a]) => `${a} ${n}\n`).join('');
+  fs.writeFileSync(path.join(sdir, 'hosts'), `127.0.0.1 localhost\n${hostLines}`);
   fs.writeFileSync(path.join(sdir, 'squid.conf'), `${conf}\n`);
   const child = spawnTracked(name, bin, ['-N', '-f', path.join(sdir, 'squid.conf')], {
     logFile: path.join(dir, `${name}.out`),
@@ -120,4 +123,41 @@ ${listens}
   };
 }
 
-module.exports = { startSquid, startNginx };
+/** dnsmasq answering only `hosts` (name -> IPv4), for ptunnel's own resolver on the direct rows. */
+async function startDnsmasq({ bin, dir, port, hosts }) {
+  const args = ['--no-daemon', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts', '--conf-file=/dev/null', '--pid-file=', '--local-ttl=300'];
+  if (process.getuid?.() === 0) args.push('--user=root', '--group=root');
+  for (const [name, address] of Object.entries(hosts)) args.push(`--host-record=${name},${address}`);
+  const child = spawnTracked('dnsmasq', bin, args, { logFile: path.join(dir, 'dnsmasq.out') });
+  await waitPort(port, 10_000, child);
+  return { child, port };
+}
+
+/** microsocks 1.0.3: a thread per connection, no authentication. */
+async function startMicrosocks({ bin, dir, port }) {
+  const child = spawnTracked('microsocks', bin, ['-i', '127.0.0.1', '-p', String(port)], { logFile: path.join(dir, 'microsocks.out') });
+  await waitPort(port, 10_000, child);
+  return { child, port };
+}
+
+/** Dante's danted in the foreground: its own pools of negotiate, request and io processes. */
+async function startDante({ bin, dir, port }) {
+  const ddir = path.join(dir, 'danted');
+  fs.mkdirSync(ddir, { recursive: true });
+  const conf = [
+    `logoutput: ${ddir}/danted.log`,
+    `internal: 127.0.0.1 port = ${port}`,
+    'external: 127.0.0.1',
+    'clientmethod: none',
+    'socksmethod: none',
+    ...(process.getuid?.() === 0 ? ['user.privileged: root', 'user.unprivileged: nobody'] : []),
+    'client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }',
+    'socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 command: connect }',
+  ].join('\n');
+  fs.writeFileSync(path.join(ddir, 'danted.conf'), `${conf}\n`);
+  const child = spawnTracked('danted', bin, ['-f', path.join(ddir, 'danted.conf'), '-p', path.join(ddir, 'danted.pid')], { logFile: path.join(dir, 'danted.out') });
+  await waitPort(port, 10_000, child);
+  return { child, port };
+}
+
+module.exports = { startSquid, startNginx, startDnsmasq, startMicrosocks, startDante };

@@ -13,6 +13,10 @@ const TOOLS = {
   socat: { bins: ['socat'], apt: 'socat', required: false },
   proxytunnel: { bins: ['proxytunnel'], apt: 'proxytunnel', required: false },
   wrk: { bins: ['wrk'], apt: 'wrk', required: false },
+  // The SOCKS rows: ptunnel's resolver asks dnsmasq; microsocks and danted are the peers.
+  dnsmasq: { bins: ['dnsmasq', '/usr/sbin/dnsmasq'], apt: 'dnsmasq', required: false },
+  microsocks: { bins: ['microsocks'], apt: 'microsocks', required: false },
+  danted: { bins: ['danted', '/usr/sbin/danted'], apt: 'dante-server', required: false },
 };
 
 function which(bin) {
@@ -73,6 +77,8 @@ function versions(found, root) {
   if (found.ab) v.ab = firstLine(found.ab, ['-V'], grab(/Version (\S+)/));
   if (found.wrk) v.wrk = firstLine(found.wrk, ['-v'], grab(/^wrk (\S+)/m));
   if (found.proxytunnel) v.proxytunnel = firstLine(found.proxytunnel, ['-V'], grab(/proxytunnel (\S+)/));
+  if (found.microsocks) v.microsocks = firstLine('dpkg-query', ['-W', '-f=${Version}', 'microsocks'], grab(/^(\S+)/));
+  if (found.danted) v.danted = firstLine(found.danted, ['-v'], grab(/v(\d[\d.]*)/));
   if (found.curl) v.curl = firstLine(found.curl, ['--version'], grab(/^curl (\S+)/));
   return v;
 }
