@@ -2,7 +2,7 @@
 'use strict';
 // ptunnel benchmark (issues 2 and 7). Start it with `bash bench/run.sh` (npm run bench), which
 // raises the descriptor limit and runs this inside a private network namespace where only
-// loopback exists. See bench/README.md.
+// loopback exists. See bench/ANALYSIS.md and the README's Performance section.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');

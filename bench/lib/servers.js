@@ -43,7 +43,7 @@ async function startSquid({ bin, dir, port, basicAuth = false, name = 'squid', h
   const hostLines = Object.entries(hosts).map(([n, a]) => `${a} ${n}\n`).join('');
   fs.writeFileSync(path.join(sdir, 'hosts'), `127.0.0.1 localhost\n${hostLines}`);
   fs.writeFileSync(path.join(sdir, 'squid.conf'), `${conf}\n`);
-  const child = spawnTracked(name, bin, ['-N', '-f', path.join(sdir, 'squid.conf')], {
+  const child = spawnTracked(name, bin, ['-n', `ptbench${process.pid}${name.replace(/[^A-Za-z0-9]/g, '')}`, '-N', '-f', path.join(sdir, 'squid.conf')], {
     logFile: path.join(dir, `${name}.out`),
   });
   await waitPort(port, 20_000, child);
