@@ -1,10 +1,21 @@
 import { existsSync } from 'node:fs';
-import type { KerberosClient } from 'kerberos';
 import { PtunnelError } from '../../errors';
 import { offeredSchemes } from './offered';
 import type { ProxyAuthScheme } from './scheme';
 
-type KerberosModule = typeof import('kerberos');
+/**
+ * The part of the optional kerberos module's API that ptunnel uses (its index.d.ts, 7.x),
+ * declared here: the module is optional at build time too, and a checkout whose `npm ci` could
+ * not build it (no libkrb5-dev, no node-gyp headers offline) must still compile.
+ */
+interface KerberosClient {
+  readonly contextComplete: boolean;
+  step(challenge: string): Promise<string>;
+}
+interface KerberosModule {
+  readonly GSS_MECH_OID_SPNEGO: number;
+  initializeClient(service: string, options?: { mechOID?: number }): Promise<KerberosClient>;
+}
 
 export const KERBEROS_INSTALL_HINT =
   'Negotiate needs the optional kerberos module, which is not installed: run `npm install kerberos` (it builds against libkrb5-dev; see the README section "Corporate proxies")';

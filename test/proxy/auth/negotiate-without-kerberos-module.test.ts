@@ -6,10 +6,15 @@ import { connectViaProxy } from '../../../src/proxy/connector';
 import { PtunnelError } from '../../../src/errors';
 import { answer407, startScriptedProxy } from './scripted-proxy';
 
-// As on a machine where `npm install kerberos` was never run (or its build failed).
-jest.mock('kerberos', () => {
-  throw Object.assign(new Error("Cannot find module 'kerberos'"), { code: 'MODULE_NOT_FOUND' });
-});
+// As on a machine where `npm install kerberos` was never run (or its build failed); virtual, so
+// that the mock stands where the module is really missing too.
+jest.mock(
+  'kerberos',
+  () => {
+    throw Object.assign(new Error("Cannot find module 'kerberos'"), { code: 'MODULE_NOT_FOUND' });
+  },
+  { virtual: true },
+);
 
 describe('Negotiate without the optional kerberos module', () => {
   it('--proxy-auth negotiate: one line saying how to install it; loading ptunnel did not need it', async () => {
