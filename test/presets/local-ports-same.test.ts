@@ -3,9 +3,11 @@ import { PtunnelError } from '../../src/errors';
 import { silentLogger } from '../../src/log/logger';
 import { TunnelService } from '../../src/tunnel/service';
 import { asNobody } from '../support/as-nobody';
+import { needsRoot } from '../support/root';
 
 // An address of its own on loopback, so that real mail servers or other tests on 993 do not matter.
 const LISTEN = '127.0.99.5';
+const notRoot = needsRoot('binding ports below 1024');
 
 describe('--local-ports same', () => {
   const config = () => loadConfig({ env: {}, flags: { presets: ['gmail'], localPorts: 'same', listen: LISTEN } });
@@ -18,7 +20,7 @@ describe('--local-ports same', () => {
     ]);
   });
 
-  it('listens on 993, 587 and 465 when allowed to', async () => {
+  (notRoot ? it.skip : it)(`listens on 993, 587 and 465 when allowed to${notRoot ? ` (skipped: ${notRoot})` : ''}`, async () => {
     const service = new TunnelService({ config: config(), logger: silentLogger });
     await service.start();
     try {
