@@ -3,7 +3,7 @@ import type { RuntimeConfig } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
 import type { TunnelSpec } from '../config/tunnel-spec';
 import type { AddressLookup } from '../dns/lookup';
-import { PtunnelError } from '../errors';
+import { isPtunnelError, PtunnelError } from '../errors';
 import type { Logger } from '../log/logger';
 import { formatHostPort, isLoopback } from '../net/address';
 import { formatDuration } from '../util/duration';
@@ -16,7 +16,8 @@ import { planReload } from './reload-plan';
 import { logAccepted, logConnectionEnd, logListening, logStopped } from './report';
 import type { ServiceSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
-import { deniedDestination, socksReplyFor } from './socks';
+import { AddressScreen, DestinationPolicy, DestinationRequest } from './dest-policy';
+import { socksReplyFor } from './socks';
 import { Rep } from '../listeners/socks/codec';
 import { socksHandshake, SocksRefusal } from '../listeners/socks/server';
 import { Upstreams } from './upstreams';
@@ -58,6 +59,7 @@ export class TunnelService {
   private readonly upstreams: Upstreams;
   private readonly loops = new SelfLoopGuard();
   private readonly prewarm: Prewarm;
+  private destinations: DestinationPolicy;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger, lookup, proxyBackoff } = options;
@@ -75,6 +77,7 @@ export class TunnelService {
       (listener, message) => this.admission.acceptFailed(listener, message),
     );
     this.admission = new Admission(config.limits, logger, this.events);
+    this.destinations = new DestinationPolicy(config.destinations, () => this.ownPorts());
     this.upstreams = new Upstreams({ logger, events: this.events, lookup, proxyBackoff }, config);
     this.prewarm = new Prewarm({
       router: () => this.upstreams.router,
@@ -193,6 +196,7 @@ export class TunnelService {
     await this.listeners.remove(plan.remove);
     this.config = next;
     this.admission.setLimits(next.limits);
+    this.destinations = new DestinationPolicy(next.destinations, () => this.ownPorts());
     this.upstreams.configure(next, this.ownAddresses());
     const failed: string[] = [];
     for (const tunnel of plan.add) {
@@ -278,7 +282,7 @@ export class TunnelService {
     if (id === undefined) return;
     socksHandshake(socket, socks.credentials ? { credentials: socks.credentials } : {}).then(
       (request) => {
-        const denied = deniedDestination(request.destination, this.ownPorts());
+        const denied = this.destinationRefusal(request.destination);
         if (denied !== undefined) {
           request.fail(Rep.notAllowed);
           this.admission.leave(listener, id);
@@ -288,7 +292,11 @@ export class TunnelService {
         }
         if (request.head.length > 0) socket.unshift(request.head);
         const tunnel: TunnelSpec = { localPort: listener.address.port, host: request.destination.host, port: request.destination.port, source: listener.tunnel.source };
-        this.connect(listener, socket, id, tunnel, { succeed: request.succeed, fail: (err) => request.fail(socksReplyFor(err)) });
+        const fail = (err: unknown) => {
+          if (isPtunnelError(err, 'ERR_DEST_DENIED')) this.events.connectionRejected(listener.tunnel.source, 'destination');
+          request.fail(socksReplyFor(err));
+        };
+        this.connect(listener, socket, id, tunnel, { succeed: request.succeed, fail }, this.addressScreen(tunnel));
         socket.resume();
       },
       (err: unknown) => {
@@ -300,7 +308,21 @@ export class TunnelService {
     );
   }
 
-  private connect(listener: Listener, socket: net.Socket, id: number, tunnel: TunnelSpec, answer?: { succeed(): void; fail(err: unknown): void }): void {
+  /**
+   * Why a local proxy client may not go to this destination, or undefined: the one check the
+   * SOCKS and HTTP proxy listeners share (--allow-dest, --deny-dest and the built-in denials).
+   */
+  private destinationRefusal(destination: DestinationRequest): string | undefined {
+    return this.destinations.refusal(destination);
+  }
+
+  /** The direct route's check of the addresses a destination name resolves to. */
+  private addressScreen(tunnel: TunnelSpec): AddressScreen {
+    const policy = this.destinations;
+    return (address) => policy.addressRefusal(address, tunnel.port, tunnel.host);
+  }
+
+  private connect(listener: Listener, socket: net.Socket, id: number, tunnel: TunnelSpec, answer?: { succeed(): void; fail(err: unknown): void }, screen?: AddressScreen): void {
     this.events.connectionOpened(tunnel.source);
     const { config } = this;
     const proxyIsLocal = config.proxies.some(({ endpoint: { host } }) => host === 'localhost' || isLoopback(host));
@@ -313,6 +335,7 @@ export class TunnelService {
       tunnel,
       router: this.upstreams.router,
       ...(answer ? { answer } : { warm: this.prewarm }),
+      ...(screen ? { screen } : {}),
       logger: this.logger,
       pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, halfCloseLingerMs: config.halfCloseLingerMs, idleTimeoutMs: config.idleTimeoutMs },
       onUpstream: (route, seconds, upstream) => {
