@@ -10,11 +10,11 @@ import { formatDuration } from '../util/duration';
 import { Admission } from './admission';
 import { ConnectionRecord, handleConnection } from './connection';
 import { Prewarm } from './prewarm';
-import { EngineEvents, noEvents } from './events';
+import { EngineEvents, noEvents, RefusalReason } from './events';
 import { Listener, ListenerSet } from './listeners';
 import { planReload } from './reload-plan';
 import { logAccepted, logConnectionEnd, logListening, logStopped } from './report';
-import type { ServiceSnapshot } from './snapshot';
+import type { ServiceSnapshot, SocksSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
 import { AddressScreen, DestinationPolicy, DestinationRequest } from './dest-policy';
 import { socksReplyFor } from './socks';
@@ -60,6 +60,8 @@ export class TunnelService {
   private readonly loops = new SelfLoopGuard();
   private readonly prewarm: Prewarm;
   private destinations: DestinationPolicy;
+  /** SOCKS requests turned away since start, for `ptunnel status` (metrics count them by reason). */
+  private socksRefusals = 0;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger, lookup, proxyBackoff } = options;
@@ -173,7 +175,19 @@ export class TunnelService {
         route: router.plan(l.tunnel).route,
         active: admission.activeOn(l),
       })),
+      socks: this.socksSnapshot(),
       connections: admission.liveConnections(),
+    };
+  }
+
+  private socksSnapshot(): SocksSnapshot | null {
+    const listener = this.proxyListeners.all.find((l) => l.tunnel.source === 'socks');
+    if (!listener || !this.config.socks) return null;
+    return {
+      addresses: listener.addresses.map((a) => ({ address: a.address, port: a.port })),
+      auth: this.config.socks.credentials !== undefined,
+      active: this.admission.activeOn(listener),
+      rejected: this.socksRefusals,
     };
   }
 
@@ -273,27 +287,30 @@ export class TunnelService {
     const socks = this.config.socks;
     const address = socket.remoteAddress ?? '';
     if (!socks || !socks.allowsClient(address)) {
-      this.events.connectionRejected(listener.tunnel.source, 'client');
+      this.socksRejected(listener, 'client');
       this.logger.warn(`SOCKS client ${address} refused: not in ${socks?.allowClients.length ? socks.allowClients.join(',') : 'loopback'} (--allow-clients)`, { tunnel: 'socks' });
       socket.destroy();
       return;
     }
     const id = this.admission.admit(listener, socket);
-    if (id === undefined) return;
+    if (id === undefined) {
+      this.socksRefusals++;
+      return;
+    }
     socksHandshake(socket, socks.credentials ? { credentials: socks.credentials } : {}).then(
       (request) => {
         const denied = this.destinationRefusal(request.destination);
         if (denied !== undefined) {
           request.fail(Rep.notAllowed);
           this.admission.leave(listener, id);
-          this.events.connectionRejected(listener.tunnel.source, 'destination');
+          this.socksRejected(listener, 'destination');
           this.logger.warn(`SOCKS request refused: ${denied}`, { tunnel: 'socks' });
           return;
         }
         if (request.head.length > 0) socket.unshift(request.head);
         const tunnel: TunnelSpec = { localPort: listener.address.port, host: request.destination.host, port: request.destination.port, source: listener.tunnel.source };
         const fail = (err: unknown) => {
-          if (isPtunnelError(err, 'ERR_DEST_DENIED')) this.events.connectionRejected(listener.tunnel.source, 'destination');
+          if (isPtunnelError(err, 'ERR_DEST_DENIED')) this.socksRejected(listener, 'destination');
           request.fail(socksReplyFor(err));
         };
         this.connect(listener, socket, id, tunnel, { succeed: request.succeed, fail }, this.addressScreen(tunnel));
@@ -301,11 +318,16 @@ export class TunnelService {
       },
       (err: unknown) => {
         this.admission.leave(listener, id);
-        this.events.connectionRejected(listener.tunnel.source, 'protocol');
+        this.socksRejected(listener, 'protocol');
         if (err instanceof SocksRefusal && err.message.startsWith('client closed')) return;
         this.logger.warn(`SOCKS client refused: ${(err as Error).message}`, { tunnel: 'socks' });
       },
     );
+  }
+
+  private socksRejected(listener: Listener, reason: RefusalReason): void {
+    this.socksRefusals++;
+    this.events.connectionRejected(listener.tunnel.source, reason);
   }
 
   /**
