@@ -1,5 +1,6 @@
 import type net from 'node:net';
 import type { RuntimeConfig } from '../config/load';
+import type { SocksSettings } from '../config/socks';
 import { describeProxy } from '../config/proxy-spec';
 import type { TunnelSpec } from '../config/tunnel-spec';
 import type { AddressLookup } from '../dns/lookup';
@@ -12,7 +13,7 @@ import { ConnectionRecord, handleConnection } from './connection';
 import { Prewarm } from './prewarm';
 import { EngineEvents, noEvents, RefusalReason } from './events';
 import { Listener, ListenerSet } from './listeners';
-import { planReload } from './reload-plan';
+import { planReload, planSocksReload } from './reload-plan';
 import { logAccepted, logConnectionEnd, logListening, logStopped } from './report';
 import type { ServiceSnapshot, SocksSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
@@ -40,6 +41,10 @@ export interface ReloadResult {
   removed: number;
   /** The tunnels that could not be bound, by source. */
   failed: string[];
+}
+
+function socksAddresses(l: Listener): string {
+  return l.addresses.map((a) => formatHostPort(a.address, a.port)).join(', ');
 }
 
 /**
@@ -96,11 +101,7 @@ export class TunnelService {
       for (const tunnel of this.config.tunnels) await this.listeners.bind(tunnel, this.config.listen);
       const loop = this.listeners.all.map((l) => this.listeners.selfLoop(l.tunnel)).find((m) => m !== undefined);
       if (loop) throw new PtunnelError('ERR_CONFIG', loop, { userError: true });
-      const { socks } = this.config;
-      if (socks) {
-        const l = await this.proxyListeners.bind({ listenHost: socks.host, localPort: socks.port, host: '', port: 0, source: 'socks' }, socks.host);
-        this.logger.info(`SOCKS5 listening on ${formatHostPort(l.address.address, l.address.port)}${socks.credentials ? ' (user/password)' : ''}`, { tunnel: 'socks' });
-      }
+      if (this.config.socks) await this.bindSocks(this.config.socks);
     } catch (err) {
       await this.close();
       throw err;
@@ -205,9 +206,13 @@ export class TunnelService {
 
   private async applyReload(next: RuntimeConfig): Promise<ReloadResult> {
     const plan = planReload(this.listeners.all, this.config.listen, next);
+    const socksPlan = planSocksReload(this.config.socks, next.socks);
     // The removed listeners' live connections are left to run to their end (an IMAP IDLE can
     // last hours): the reload waits only for their ports to be free.
     await this.listeners.remove(plan.remove);
+    const oldSocks = socksPlan === 'remove' || socksPlan === 'rebind' ? this.proxyListeners.all.filter((l) => l.tunnel.source === 'socks') : [];
+    await this.proxyListeners.remove(oldSocks);
+    for (const l of oldSocks) this.logger.info(`SOCKS5 stopped listening on ${socksAddresses(l)}; its open connections run on`, { tunnel: 'socks' });
     this.config = next;
     this.admission.setLimits(next.limits);
     this.destinations = new DestinationPolicy(next.destinations, () => this.ownPorts());
@@ -219,11 +224,24 @@ export class TunnelService {
       failed.push(tunnel.source);
       this.logger.error(`reload: ${problem}`, { tunnel: tunnel.source });
     }
+    if (next.socks && (socksPlan === 'add' || socksPlan === 'rebind')) {
+      try {
+        await this.bindSocks(next.socks);
+      } catch (err) {
+        failed.push('socks');
+        this.logger.error(`reload: SOCKS listener not bound: ${(err as Error).message}`, { tunnel: 'socks' });
+      }
+    }
     this.upstreams.setOwnAddresses(this.ownAddresses());
     this.watchLoops();
     this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), next.prewarm);
     for (const l of plan.remove) logStopped(this.logger, l);
     return { kept: plan.keep.length, added: plan.add.length - failed.length, removed: plan.remove.length, failed };
+  }
+
+  private async bindSocks(socks: SocksSettings): Promise<void> {
+    const l = await this.proxyListeners.bind({ listenHost: socks.host, localPort: socks.port, host: '', port: 0, source: 'socks' }, socks.host);
+    this.logger.info(`SOCKS5 listening on ${socksAddresses(l)}${socks.credentials ? ' (user/password)' : ''}`, { tunnel: 'socks' });
   }
 
   /** Binds a tunnel a reload added; returns why it could not be, if so. */
