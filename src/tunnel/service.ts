@@ -18,7 +18,7 @@ import { logAccepted, logConnectionEnd, logListening, logStopped } from './repor
 import type { ServiceSnapshot, SocksSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
 import { AddressScreen, DestinationPolicy, DestinationRequest } from './dest-policy';
-import { socksReplyFor } from './socks';
+import { MAX_SOCKS_HANDSHAKES, socksReplyFor } from './socks';
 import { Rep } from '../listeners/socks/codec';
 import { socksHandshake, SocksRefusal } from '../listeners/socks/server';
 import { Upstreams } from './upstreams';
@@ -67,6 +67,7 @@ export class TunnelService {
   private destinations: DestinationPolicy;
   /** SOCKS requests turned away since start, for `ptunnel status` (metrics count them by reason). */
   private socksRefusals = 0;
+  private socksHandshakes = 0;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger, lookup, proxyBackoff } = options;
@@ -310,19 +311,28 @@ export class TunnelService {
       socket.destroy();
       return;
     }
-    const id = this.admission.admit(listener, socket);
-    if (id === undefined) {
+    // A client that never sends its greeting would hold a connection slot for the whole handshake
+    // deadline: handshakes have a bound of their own, and a client counts as a connection (and
+    // against the limits) once its request is read.
+    if (this.socksHandshakes >= MAX_SOCKS_HANDSHAKES) {
       this.socksRefusals++;
+      this.admission.refuse(listener, socket, 'limit', `SOCKS handshakes in progress (${MAX_SOCKS_HANDSHAKES}) at their bound; a client that sends nothing is dropped after 10 s`);
       return;
     }
+    this.socksHandshakes++;
     socksHandshake(socket, socks.credentials ? { credentials: socks.credentials } : {}).then(
       (request) => {
+        this.socksHandshakes--;
         const denied = this.destinationRefusal(request.destination);
         if (denied !== undefined) {
           request.fail(Rep.notAllowed);
-          this.admission.leave(listener, id);
           this.socksRejected(listener, 'destination');
           this.logger.warn(`SOCKS request refused: ${denied}`, { tunnel: 'socks' });
+          return;
+        }
+        const id = this.admission.admit(listener, socket);
+        if (id === undefined) {
+          this.socksRefusals++;
           return;
         }
         if (request.head.length > 0) socket.unshift(request.head);
@@ -335,7 +345,7 @@ export class TunnelService {
         socket.resume();
       },
       (err: unknown) => {
-        this.admission.leave(listener, id);
+        this.socksHandshakes--;
         this.socksRejected(listener, 'protocol');
         if (err instanceof SocksRefusal && err.message.startsWith('client closed')) return;
         this.logger.warn(`SOCKS client refused: ${(err as Error).message}`, { tunnel: 'socks' });

@@ -1,6 +1,9 @@
 import { isPtunnelError, PtunnelError, systemCode } from '../errors';
 import { Rep, RepCode } from '../listeners/socks/codec';
 
+/** SOCKS clients in their handshake at once, apart from --max-connections (which counts them once their request is read). */
+export const MAX_SOCKS_HANDSHAKES = 64;
+
 /** The SOCKS reply that says best why the upstream could not be opened. */
 export function socksReplyFor(err: unknown): RepCode {
   if (!(err instanceof PtunnelError)) {
