@@ -137,7 +137,7 @@ export const schema = {
   },
   socks: {
     listen: {
-      doc: 'Also run a SOCKS5 server (SOCKS4a too) on [ADDR:]PORT, 127.0.0.1 unless ADDR is given, routed like the tunnels to any destination the client names (Thunderbird, curl --socks5-hostname, ssh ProxyCommand nc -X 5).',
+      doc: 'Also run a SOCKS5 server (SOCKS4a too) on [ADDR:]PORT, both loopbacks (127.0.0.1 and ::1) unless ADDR is given, routed like the tunnels to any destination the client names (Thunderbird, curl --socks5-hostname, ssh ProxyCommand nc -X 5).',
       format: 'optional-string',
       default: null,
       nullable: true,
