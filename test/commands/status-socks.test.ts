@@ -1,26 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, encodeGreeting, encodeRequest, Method } from '../../src/listeners/socks/codec';
-import { CLI, cleanEnv, startCli } from '../support/cli';
+import { cleanEnv, cliAsync, startCli } from '../support/cli';
 import { freePort } from '../support/ports';
 import { startEchoServer } from '../support/servers';
 import { readReply, socks5Connect } from '../support/socks-client';
 
 jest.setTimeout(30_000);
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d.toString()));
-    p.stderr.on('data', (d) => (stderr += d.toString()));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('ptunnel status lists the SOCKS listener', () => {
   it('address, auth, open connections and rejections', async () => {
@@ -38,12 +27,12 @@ describe('ptunnel status lists the SOCKS listener', () => {
       refused.write(Buffer.concat([encodeGreeting([Method.none]), encodeRequest(Command.connect, { host: '169.254.169.254', port: 80 })]));
       expect((await readReply(refused, 12)).bytes[3]).toBe(2);
 
-      const json = await cli(['status', '--json'], env);
+      const json = await cliAsync(['status', '--json'], env);
       expect(json.status).toBe(0);
       const [status] = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
       expect(status?.socks).toEqual({ listen: [`127.0.0.1:${socksPort}`], auth: false, active: 1, rejected: 1 });
 
-      const text = await cli(['status'], env);
+      const text = await cliAsync(['status'], env);
       expect(text.stdout).toContain(`  socks: listening on 127.0.0.1:${socksPort}, auth none, 1 open, 1 rejected\n`);
     } finally {
       client.destroy();
@@ -61,7 +50,7 @@ describe('ptunnel status lists the SOCKS listener', () => {
     const socksPort = await freePort();
     const run = await startCli(['0:127.0.0.1:9', '--socks', String(socksPort), '--socks-user', 'me', '--socks-password-file', join(dir, 'pw')], 1, env);
     try {
-      const text = await cli(['status'], env);
+      const text = await cliAsync(['status'], env);
       expect(text.stdout).toMatch(new RegExp(`  socks: listening on 127\\.0\\.0\\.1:${socksPort}(, \\[::1\\]:${socksPort})?, auth user/password, 0 open, 0 rejected\\n`));
       expect(text.stdout).not.toContain('secret');
     } finally {
@@ -70,7 +59,7 @@ describe('ptunnel status lists the SOCKS listener', () => {
     }
     const plain = await startCli(['0:127.0.0.1:9'], 1, env);
     try {
-      const text = await cli(['status'], env);
+      const text = await cliAsync(['status'], env);
       expect(text.stdout).not.toContain('socks');
     } finally {
       plain.proc.kill('SIGTERM');
