@@ -225,6 +225,7 @@ export class TunnelService {
       failed.push(tunnel.source);
       this.logger.error(`reload: ${problem}`, { tunnel: tunnel.source });
     }
+    const added = plan.add.length - failed.length;
     if (next.socks && (socksPlan === 'add' || socksPlan === 'rebind')) {
       try {
         await this.bindSocks(next.socks);
@@ -237,7 +238,7 @@ export class TunnelService {
     this.watchLoops();
     this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), next.prewarm);
     for (const l of plan.remove) logStopped(this.logger, l);
-    return { kept: plan.keep.length, added: plan.add.length - failed.length, removed: plan.remove.length, failed };
+    return { kept: plan.keep.length, added, removed: plan.remove.length, failed };
   }
 
   private async bindSocks(socks: SocksSettings): Promise<void> {
