@@ -56,6 +56,8 @@ export interface ErrorDetailsMap {
   ERR_DIRECT_TIMEOUT: NoDetails;
   /** The client went away before its upstream was ready: nobody is left to tell. */
   ERR_CANCELLED: NoDetails;
+  /** A local proxy client's destination resolved only to addresses --deny-dest (or a built-in denial) refuses. */
+  ERR_DEST_DENIED: NoDetails;
   // dns
   ERR_DNS_NXDOMAIN: DnsDetails;
   ERR_DNS_NODATA: DnsDetails;

@@ -18,6 +18,12 @@ export function statusBody(s: ServiceSnapshot): Record<string, unknown> {
       route: t.route,
       active: t.active,
     })),
+    socks: s.socks && {
+      listen: s.socks.addresses.map((a) => formatHostPort(a.address, a.port)),
+      auth: s.socks.auth,
+      active: s.socks.active,
+      rejected: s.socks.rejected,
+    },
     connections: s.connections,
   };
 }

@@ -123,9 +123,12 @@ function presetsInput({ values, positionals }: ParsedOptions, io: CommandIo): Pr
   }
   if (action !== 'show') throw usageError('ERR_USAGE', `presets: unknown action "${action}"; use "ptunnel presets" or "ptunnel presets show NAME"`);
   if (name === undefined) throw usageError('ERR_USAGE', 'presets show: which preset? e.g. "ptunnel presets show gmail"');
+  if (extra.length > 0 && values.socks === true) {
+    throw usageError('ERR_USAGE', `presets show: unexpected argument "${extra[0]}"; here --socks takes no value (it shows the set-up for ptunnel --socks 1080; --address IP sets the host)`);
+  }
   if (extra.length > 0) throw usageError('ERR_USAGE', `presets show: unexpected argument "${extra[0]}"; show one preset at a time`);
   const localPorts = inSetting('localPorts', () => parseLocalPorts(stringSetting('localPorts', flags, io.env) ?? 'preset'));
-  return { action: 'show', name, presetsDir, localPorts, address: addressOption(values, 'presets show') };
+  return { action: 'show', name, presetsDir, localPorts, address: addressOption(values, 'presets show'), socks: values.socks === true };
 }
 
 function hostsInput({ values, positionals }: ParsedOptions, io: CommandIo): HostsInput {
@@ -206,7 +209,8 @@ export const COMMANDS: readonly Command[] = [
   command({
     name: 'presets',
     help: () => PRESETS_HELP,
-    options: { ...settingOptions(['presetsDir', 'localPorts']), address: { type: 'string' }, ...HELP_FLAG },
+    // --socks here is a switch of its own (show the SOCKS set-up), not the listener's [ADDR:]PORT.
+    options: { ...settingOptions(['presetsDir', 'localPorts']), address: { type: 'string' }, socks: { type: 'boolean' }, ...HELP_FLAG },
     allowPositionals: true,
     input: presetsInput,
     handler: runPresets,

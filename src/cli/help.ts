@@ -110,14 +110,19 @@ ${options}
 
 export const PRESETS_HELP = `Usage: ptunnel presets [--presets-dir DIR]
        ptunnel presets show NAME [--local-ports preset|same] [--address IP] [--presets-dir DIR]
+       ptunnel presets show NAME --socks [--address IP]
 
 Lists the presets, or shows one: its tunnels, the hosts-file lines, the mail-client settings
 as Thunderbird names them, a Kubernetes hostAliases snippet and docker -p flags.
 
+  --socks             Show the SOCKS way instead (ptunnel --socks 1080): Thunderbird's proxy
+                      settings and the provider's real server names and ports, no hosts file.
+
   --presets-dir DIR   Your own presets (NAME.yaml); they override built-ins of the same name
                       (env PTUNNEL_PRESETS_DIR).
   --local-ports MODE  preset: the preset's own ports (default); same: the remote ports.
-  --address IP        Where the hosts file and hostAliases point the names [default: 127.0.0.1].
+  --address IP        Where the hosts file and hostAliases point the names, or the SOCKS host
+                      [default: 127.0.0.1].
 `;
 
 export function hostsHelp(): string {

@@ -34,6 +34,8 @@ interface Status {
   mode: string;
   proxy: { url: string; state: string } | null;
   tunnels: Tunnel[];
+  /** Absent from a ptunnel older than the SOCKS listener; null when it is off. */
+  socks?: { listen: string[]; auth: boolean; active: number; rejected: number } | null;
   connections?: Connection[];
 }
 
@@ -65,6 +67,10 @@ function render(name: string, s: Status): string {
   lines.push(s.proxy ? `  proxy ${clean(s.proxy.url)}: ${clean(s.proxy.state)}` : '  proxy: none (every connection goes direct)');
   for (const t of s.tunnels) {
     lines.push(`  tunnel ${clean(t.tunnel)}: listening on ${clean(t.listen)} -> ${clean(t.target)}, route ${clean(t.route)}, ${clean(t.active)} open`);
+  }
+  if (s.socks) {
+    const { listen, auth, active, rejected } = s.socks;
+    lines.push(`  socks: listening on ${listen.map(clean).join(', ')}, auth ${auth ? 'user/password' : 'none'}, ${clean(active)} open, ${clean(rejected)} rejected`);
   }
   const conns = s.connections ?? [];
   if (conns.length === 0) lines.push('  connections: none open');

@@ -16,6 +16,7 @@ import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
 import { durationMs, timeouts } from './timeouts';
 import { resolveSocks, SocksSettings } from './socks';
+import { DestinationRules, parseDestRules } from './dest-policy';
 import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
 import { noProxyWarnings, unknownEnvWarnings } from './warnings';
@@ -45,6 +46,8 @@ export interface RuntimeConfig {
   log: { level: LogLevel; format: LogFormat };
   /** The SOCKS listener (--socks); undefined: off. */
   socks?: SocksSettings;
+  /** --allow-dest and --deny-dest: where the local proxy listeners may connect their clients. */
+  destinations: DestinationRules;
   /** Where the admin HTTP server listens; undefined: off. */
   admin?: AdminAddress;
   shutdownTimeoutMs: number;
@@ -153,6 +156,7 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
     log: { level: raw.log.level, format: raw.log.format },
     limits: { maxConnections: raw.maxConnections ?? defaultMaxConnections(descriptorLimit()), maxConnectionsPerTunnel: raw.maxConnectionsPerTunnel },
     prewarm: { count: raw.prewarm, maxAgeMs: durationMs('prewarmMaxAge', raw.prewarmMaxAge, true) },
+    destinations: { allow: inSetting('allowDest', () => parseDestRules(raw.allowDest)), deny: inSetting('denyDest', () => parseDestRules(raw.denyDest)) },
     raw,
     warnings: [...unknownEnvWarnings(env), ...noProxyWarnings(noProxy)],
   };

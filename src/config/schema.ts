@@ -137,7 +137,7 @@ export const schema = {
   },
   socks: {
     listen: {
-      doc: 'Also run a SOCKS5 server (SOCKS4a too) on [ADDR:]PORT, 127.0.0.1 unless ADDR is given, routed like the tunnels to any destination the client names (Thunderbird, curl --socks5-hostname, ssh ProxyCommand nc -X 5).',
+      doc: 'Also run a SOCKS5 server (SOCKS4a too) on [ADDR:]PORT, both loopbacks (127.0.0.1 and ::1) unless ADDR is given, routed like the tunnels to any destination the client names (Thunderbird, curl --socks5-hostname, ssh ProxyCommand nc -X 5).',
       format: 'optional-string',
       default: null,
       nullable: true,
@@ -168,6 +168,22 @@ export const schema = {
     nullable: true,
     env: 'PTUNNEL_ALLOW_CLIENTS',
     arg: 'allow-clients',
+  },
+  allowDest: {
+    doc: 'Comma list of destinations the SOCKS and HTTP proxy listeners may connect to: name, .domain, IP or CIDR, or *, each with an optional :PORT or :PORT-PORT ([IPv6]:PORT). Default: any.',
+    format: 'optional-string',
+    default: null,
+    nullable: true,
+    env: 'PTUNNEL_ALLOW_DEST',
+    arg: 'allow-dest',
+  },
+  denyDest: {
+    doc: 'Comma list of destinations (as --allow-dest) the local proxy listeners refuse, in addition to the built-in denials: link-local and metadata addresses and ptunnel\'s own ports.',
+    format: 'optional-string',
+    default: null,
+    nullable: true,
+    env: 'PTUNNEL_DENY_DEST',
+    arg: 'deny-dest',
   },
   connectTimeout: {
     doc: 'Bound on the TCP connect plus the wait for the proxy answer, per attempt.',

@@ -39,15 +39,16 @@ export function resolveSocks(raw: RawSettings): SocksSettings | undefined {
   const text = raw.socks.listen?.trim();
   if (!text) return undefined;
   const { host, port } = inSetting('socks.listen', () => {
-    const hp = parseHostPort(text.includes(':') ? text : `127.0.0.1:${text}`);
+    // No ADDR: "localhost", which the listener binds as both loopbacks, as the tunnels do.
+    const hp = parseHostPort(text.includes(':') ? text : `localhost:${text}`);
     const n = Number(hp?.port);
-    if (!hp || !isPortText(hp.port) || !isIP(hp.host) || n > 65535) {
+    if (!hp || !isPortText(hp.port) || !(isIP(hp.host) || (hp.host === 'localhost' && !text.includes(':'))) || n > 65535) {
       throw usageError('ERR_CONFIG', `"${text}" is not [ADDR:]PORT, e.g. 1080 or 127.0.0.1:1080`);
     }
     return { host: hp.host, port: n };
   });
   const { list, entries } = clientList(raw.allowClients);
-  if (!isLoopback(host) && entries.length === 0) {
+  if (host !== 'localhost' && !isLoopback(host) && entries.length === 0) {
     throw usageError(
       'ERR_CONFIG',
       `${settingName('socks.listen')} ${text} is not loopback: anyone who reaches it could use ptunnel as an open proxy into your network; give ${settingName('allowClients')} CIDR[,CIDR] with the clients to serve, or bind 127.0.0.1`,

@@ -40,16 +40,18 @@ export function dockerFlags(preset: Preset, mode: LocalPorts): string {
   return preset.tunnels.map((t) => `-p 127.0.0.1:${localPortOf(t, mode)}:${localPortOf(t, mode)}`).join(' ');
 }
 
-/** Field names as Thunderbird's Account Settings show them, so users can copy them across. */
-function thunderbird(preset: Preset, mode: LocalPorts): string[] {
+/**
+ * Field names as Thunderbird's Account Settings show them, so users can copy them across; `portOf`
+ * is the port the client connects to (a tunnel's local port, or the real one through SOCKS).
+ */
+export function thunderbird(preset: Preset, portOf: (s: ClientSetting) => number): string[] {
   const out: string[] = [];
   for (const s of preset.client.filter((c) => c.protocol !== 'SSH')) {
-    const t = tunnelFor(preset, s) as PresetTunnel;
     out.push(
       s.protocol === 'IMAP' ? '  Server Settings (incoming)' : '  Outgoing Server (SMTP)',
       ...(s.protocol === 'IMAP' ? ['    Server Type:           IMAP Mail Server'] : []),
       `    Server Name:           ${s.server}`,
-      `    Port:                  ${localPortOf(t, mode)}`,
+      `    Port:                  ${portOf(s)}`,
       `    Connection security:   ${s.security}`,
     );
     if (s.authentication) out.push(`    Authentication method: ${s.authentication}`);
@@ -84,7 +86,7 @@ export function renderPreset(preset: Preset, mode: LocalPorts, address = DEFAULT
   if (names.length > 0) {
     lines.push('', `Hosts file (ptunnel hosts --preset ${preset.name} --apply writes these):`, ...hostsLines(preset, address).map((l) => `  ${l}`));
   }
-  const mail = thunderbird(preset, mode);
+  const mail = thunderbird(preset, (s) => localPortOf(tunnelFor(preset, s) as PresetTunnel, mode));
   if (mail.length > 0) {
     lines.push('', 'Thunderbird (Account Settings; keep the real server names so TLS checks the certificate):', ...mail);
   }

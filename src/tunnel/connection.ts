@@ -4,6 +4,7 @@ import type { TunnelSpec } from '../config/tunnel-spec';
 import { PtunnelError } from '../errors';
 import type { Logger } from '../log/logger';
 import { pump, PumpHandle, PumpOptions, PumpOutcome } from './pump';
+import type { AddressScreen } from './dest-policy';
 import type { Route, Router, Upstream } from './router';
 import type { LiveConnection } from './snapshot';
 
@@ -43,6 +44,8 @@ export interface ConnectionContext {
    * is open, before any server byte; on failure `fail` writes the refusal and ends the socket.
    */
   answer?: { succeed(): void; fail(err: unknown): void };
+  /** Addresses the destination's name may not resolve to on the direct route (--deny-dest). */
+  screen?: AddressScreen;
 }
 
 export interface ConnectionHandle {
@@ -122,7 +125,7 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
   client.on('error', onEarlyError);
 
   const warm = ctx.warm?.take(ctx.tunnel);
-  (warm ? Promise.resolve(warm) : ctx.router.open(ctx.tunnel, attempt.signal)).then(
+  (warm ? Promise.resolve(warm) : ctx.router.open(ctx.tunnel, attempt.signal, undefined, ctx.screen)).then(
     (upstream) => {
       record.route = upstream.route;
       ctx.onUpstream?.(upstream.route, (performance.now() - started) / 1000, upstream.socket);

@@ -33,3 +33,20 @@ export function planReload<L extends { readonly tunnel: TunnelSpec }>(running: r
   }
   return { keep, remove, add: [...wanted.values()] };
 }
+
+/** The SOCKS listener's address: the same one after a reload keeps the listener and its connections. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * What a reload does with the SOCKS listener: `running` is what is bound (undefined: off),
+ * `next` what the new configuration asks for. Credentials and --allow-clients need no rebind:
+ * each new client is checked against the configuration of the moment.
+ */
+export function planSocksReload(running: ListenAddress | undefined, next: ListenAddress | undefined): 'keep' | 'add' | 'remove' | 'rebind' | 'none' {
+  if (running === undefined) return next === undefined ? 'none' : 'add';
+  if (next === undefined) return 'remove';
+  return running.host === next.host && running.port === next.port ? 'keep' : 'rebind';
+}

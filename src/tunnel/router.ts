@@ -8,6 +8,7 @@ import { classifyProxyFailure, connectViaProxy, ProxyConnectOptions, ProxyTunnel
 import type { PacAnswer } from '../proxy/discovery/pac';
 import type { ProxyHealth } from '../proxy/health';
 import { AddressLookup } from '../dns/lookup';
+import { AddressScreen, screenedLookup } from './dest-policy';
 import { connectDirect, DirectConnectOptions } from './direct-connector';
 
 export type Route = 'proxy' | 'direct';
@@ -138,10 +139,14 @@ export class Router {
     return { route: 'proxy', proxies: [...usable, ...proxies.filter((p) => !usable.includes(p))], fallback };
   }
 
-  async open(tunnel: TunnelSpec, signal?: AbortSignal, choice?: ProxyChoice): Promise<Upstream> {
+  /**
+   * `screen` (local proxy clients) refuses addresses the name resolves to on the direct route;
+   * through a proxy the proxy resolves, out of ptunnel's sight.
+   */
+  async open(tunnel: TunnelSpec, signal?: AbortSignal, choice?: ProxyChoice, screen?: AddressScreen): Promise<Upstream> {
     const { config } = this.deps;
     const plan = this.plan(tunnel, choice ?? (await this.choose(tunnel)));
-    if (plan.route === 'direct') return this.direct(tunnel, plan.reason, signal);
+    if (plan.route === 'direct') return this.direct(tunnel, plan.reason, signal, screen);
     let last: unknown;
     for (const [i, proxy] of plan.proxies.entries()) {
       try {
@@ -176,7 +181,7 @@ export class Router {
     }
     if (!plan.fallback) throw last;
     this.deps.logger.debug('every proxy failed, going direct', { tunnel: tunnel.source, err: last });
-    return this.direct(tunnel, `fallback: ${(last as PtunnelError).message}`, signal);
+    return this.direct(tunnel, `fallback: ${(last as PtunnelError).message}`, signal, screen);
   }
 
   private allDown(proxies: readonly ProxySettings[]): string {
@@ -186,12 +191,12 @@ export class Router {
     return `every proxy down (${proxies.map((p) => `${describeProxy(p.endpoint)} ${state(p)}`).join(', ')})`;
   }
 
-  private async direct(tunnel: TunnelSpec, reason: string | undefined, signal?: AbortSignal): Promise<Upstream> {
+  private async direct(tunnel: TunnelSpec, reason: string | undefined, signal?: AbortSignal, screen?: AddressScreen): Promise<Upstream> {
     const socket = await this.connectDirect({
       host: tunnel.host,
       port: tunnel.port,
       timeoutMs: this.deps.config.connectTimeoutMs,
-      lookup: this.deps.lookup,
+      lookup: screen ? screenedLookup(this.deps.lookup, screen) : this.deps.lookup,
       signal,
     });
     const upstream: Upstream = { socket, head: Buffer.alloc(0), route: 'direct' };

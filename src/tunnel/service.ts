@@ -1,22 +1,24 @@
 import type net from 'node:net';
 import type { RuntimeConfig } from '../config/load';
+import type { SocksSettings } from '../config/socks';
 import { describeProxy } from '../config/proxy-spec';
 import type { TunnelSpec } from '../config/tunnel-spec';
 import type { AddressLookup } from '../dns/lookup';
-import { PtunnelError } from '../errors';
+import { isPtunnelError, PtunnelError } from '../errors';
 import type { Logger } from '../log/logger';
 import { formatHostPort, isLoopback } from '../net/address';
 import { formatDuration } from '../util/duration';
 import { Admission } from './admission';
 import { ConnectionRecord, handleConnection } from './connection';
 import { Prewarm } from './prewarm';
-import { EngineEvents, noEvents } from './events';
+import { EngineEvents, noEvents, RefusalReason } from './events';
 import { Listener, ListenerSet } from './listeners';
-import { planReload } from './reload-plan';
+import { planReload, planSocksReload } from './reload-plan';
 import { logAccepted, logConnectionEnd, logListening, logStopped } from './report';
-import type { ServiceSnapshot } from './snapshot';
+import type { ServiceSnapshot, SocksSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
-import { deniedDestination, socksReplyFor } from './socks';
+import { AddressScreen, DestinationPolicy, DestinationRequest } from './dest-policy';
+import { MAX_SOCKS_HANDSHAKES, socksReplyFor } from './socks';
 import { Rep } from '../listeners/socks/codec';
 import { socksHandshake, SocksRefusal } from '../listeners/socks/server';
 import { Upstreams } from './upstreams';
@@ -41,6 +43,10 @@ export interface ReloadResult {
   failed: string[];
 }
 
+function socksAddresses(l: Listener): string {
+  return l.addresses.map((a) => formatHostPort(a.address, a.port)).join(', ');
+}
+
 /**
  * The running tunnels, from start to close. The work is done by the listener set, admission,
  * upstreams and the reload plan; this type orders it and hands out read-only snapshots.
@@ -58,6 +64,10 @@ export class TunnelService {
   private readonly upstreams: Upstreams;
   private readonly loops = new SelfLoopGuard();
   private readonly prewarm: Prewarm;
+  private destinations: DestinationPolicy;
+  /** SOCKS requests turned away since start, for `ptunnel status` (metrics count them by reason). */
+  private socksRefusals = 0;
+  private socksHandshakes = 0;
 
   constructor(private readonly options: ServiceOptions) {
     const { config, logger, lookup, proxyBackoff } = options;
@@ -75,6 +85,7 @@ export class TunnelService {
       (listener, message) => this.admission.acceptFailed(listener, message),
     );
     this.admission = new Admission(config.limits, logger, this.events);
+    this.destinations = new DestinationPolicy(config.destinations, () => this.ownPorts());
     this.upstreams = new Upstreams({ logger, events: this.events, lookup, proxyBackoff }, config);
     this.prewarm = new Prewarm({
       router: () => this.upstreams.router,
@@ -91,11 +102,7 @@ export class TunnelService {
       for (const tunnel of this.config.tunnels) await this.listeners.bind(tunnel, this.config.listen);
       const loop = this.listeners.all.map((l) => this.listeners.selfLoop(l.tunnel)).find((m) => m !== undefined);
       if (loop) throw new PtunnelError('ERR_CONFIG', loop, { userError: true });
-      const { socks } = this.config;
-      if (socks) {
-        const l = await this.proxyListeners.bind({ listenHost: socks.host, localPort: socks.port, host: '', port: 0, source: 'socks' }, socks.host);
-        this.logger.info(`SOCKS5 listening on ${formatHostPort(l.address.address, l.address.port)}${socks.credentials ? ' (user/password)' : ''}`, { tunnel: 'socks' });
-      }
+      if (this.config.socks) await this.bindSocks(this.config.socks);
     } catch (err) {
       await this.close();
       throw err;
@@ -170,7 +177,19 @@ export class TunnelService {
         route: router.plan(l.tunnel).route,
         active: admission.activeOn(l),
       })),
+      socks: this.socksSnapshot(),
       connections: admission.liveConnections(),
+    };
+  }
+
+  private socksSnapshot(): SocksSnapshot | null {
+    const listener = this.proxyListeners.all.find((l) => l.tunnel.source === 'socks');
+    if (!listener || !this.config.socks) return null;
+    return {
+      addresses: listener.addresses.map((a) => ({ address: a.address, port: a.port })),
+      auth: this.config.socks.credentials !== undefined,
+      active: this.admission.activeOn(listener),
+      rejected: this.socksRefusals,
     };
   }
 
@@ -188,11 +207,16 @@ export class TunnelService {
 
   private async applyReload(next: RuntimeConfig): Promise<ReloadResult> {
     const plan = planReload(this.listeners.all, this.config.listen, next);
+    const socksPlan = planSocksReload(this.config.socks, next.socks);
     // The removed listeners' live connections are left to run to their end (an IMAP IDLE can
     // last hours): the reload waits only for their ports to be free.
     await this.listeners.remove(plan.remove);
+    const oldSocks = socksPlan === 'remove' || socksPlan === 'rebind' ? this.proxyListeners.all.filter((l) => l.tunnel.source === 'socks') : [];
+    await this.proxyListeners.remove(oldSocks);
+    for (const l of oldSocks) this.logger.info(`SOCKS5 stopped listening on ${socksAddresses(l)}; its open connections run on`, { tunnel: 'socks' });
     this.config = next;
     this.admission.setLimits(next.limits);
+    this.destinations = new DestinationPolicy(next.destinations, () => this.ownPorts());
     this.upstreams.configure(next, this.ownAddresses());
     const failed: string[] = [];
     for (const tunnel of plan.add) {
@@ -201,11 +225,25 @@ export class TunnelService {
       failed.push(tunnel.source);
       this.logger.error(`reload: ${problem}`, { tunnel: tunnel.source });
     }
+    const added = plan.add.length - failed.length;
+    if (next.socks && (socksPlan === 'add' || socksPlan === 'rebind')) {
+      try {
+        await this.bindSocks(next.socks);
+      } catch (err) {
+        failed.push('socks');
+        this.logger.error(`reload: SOCKS listener not bound: ${(err as Error).message}`, { tunnel: 'socks' });
+      }
+    }
     this.upstreams.setOwnAddresses(this.ownAddresses());
     this.watchLoops();
     this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), next.prewarm);
     for (const l of plan.remove) logStopped(this.logger, l);
-    return { kept: plan.keep.length, added: plan.add.length - failed.length, removed: plan.remove.length, failed };
+    return { kept: plan.keep.length, added, removed: plan.remove.length, failed };
+  }
+
+  private async bindSocks(socks: SocksSettings): Promise<void> {
+    const l = await this.proxyListeners.bind({ listenHost: socks.host, localPort: socks.port, host: '', port: 0, source: 'socks' }, socks.host);
+    this.logger.info(`SOCKS5 listening on ${socksAddresses(l)}${socks.credentials ? ' (user/password)' : ''}`, { tunnel: 'socks' });
   }
 
   /** Binds a tunnel a reload added; returns why it could not be, if so. */
@@ -269,38 +307,73 @@ export class TunnelService {
     const socks = this.config.socks;
     const address = socket.remoteAddress ?? '';
     if (!socks || !socks.allowsClient(address)) {
-      this.events.connectionRejected(listener.tunnel.source, 'client');
+      this.socksRejected(listener, 'client');
       this.logger.warn(`SOCKS client ${address} refused: not in ${socks?.allowClients.length ? socks.allowClients.join(',') : 'loopback'} (--allow-clients)`, { tunnel: 'socks' });
       socket.destroy();
       return;
     }
-    const id = this.admission.admit(listener, socket);
-    if (id === undefined) return;
+    // A client that never sends its greeting would hold a connection slot for the whole handshake
+    // deadline: handshakes have a bound of their own, and a client counts as a connection (and
+    // against the limits) once its request is read.
+    if (this.socksHandshakes >= MAX_SOCKS_HANDSHAKES) {
+      this.socksRefusals++;
+      this.admission.refuse(listener, socket, 'limit', `SOCKS handshakes in progress (${MAX_SOCKS_HANDSHAKES}) at their bound; a client that sends nothing is dropped after 10 s`);
+      return;
+    }
+    this.socksHandshakes++;
     socksHandshake(socket, socks.credentials ? { credentials: socks.credentials } : {}).then(
       (request) => {
-        const denied = deniedDestination(request.destination, this.ownPorts());
+        this.socksHandshakes--;
+        const denied = this.destinationRefusal(request.destination);
         if (denied !== undefined) {
           request.fail(Rep.notAllowed);
-          this.admission.leave(listener, id);
-          this.events.connectionRejected(listener.tunnel.source, 'destination');
+          this.socksRejected(listener, 'destination');
           this.logger.warn(`SOCKS request refused: ${denied}`, { tunnel: 'socks' });
+          return;
+        }
+        const id = this.admission.admit(listener, socket);
+        if (id === undefined) {
+          this.socksRefusals++;
           return;
         }
         if (request.head.length > 0) socket.unshift(request.head);
         const tunnel: TunnelSpec = { localPort: listener.address.port, host: request.destination.host, port: request.destination.port, source: listener.tunnel.source };
-        this.connect(listener, socket, id, tunnel, { succeed: request.succeed, fail: (err) => request.fail(socksReplyFor(err)) });
+        const fail = (err: unknown) => {
+          if (isPtunnelError(err, 'ERR_DEST_DENIED')) this.socksRejected(listener, 'destination');
+          request.fail(socksReplyFor(err));
+        };
+        this.connect(listener, socket, id, tunnel, { succeed: request.succeed, fail }, this.addressScreen(tunnel));
         socket.resume();
       },
       (err: unknown) => {
-        this.admission.leave(listener, id);
-        this.events.connectionRejected(listener.tunnel.source, 'protocol');
+        this.socksHandshakes--;
+        this.socksRejected(listener, 'protocol');
         if (err instanceof SocksRefusal && err.message.startsWith('client closed')) return;
         this.logger.warn(`SOCKS client refused: ${(err as Error).message}`, { tunnel: 'socks' });
       },
     );
   }
 
-  private connect(listener: Listener, socket: net.Socket, id: number, tunnel: TunnelSpec, answer?: { succeed(): void; fail(err: unknown): void }): void {
+  private socksRejected(listener: Listener, reason: RefusalReason): void {
+    this.socksRefusals++;
+    this.events.connectionRejected(listener.tunnel.source, reason);
+  }
+
+  /**
+   * Why a local proxy client may not go to this destination, or undefined: the one check the
+   * SOCKS and HTTP proxy listeners share (--allow-dest, --deny-dest and the built-in denials).
+   */
+  private destinationRefusal(destination: DestinationRequest): string | undefined {
+    return this.destinations.refusal(destination);
+  }
+
+  /** The direct route's check of the addresses a destination name resolves to. */
+  private addressScreen(tunnel: TunnelSpec): AddressScreen {
+    const policy = this.destinations;
+    return (address) => policy.addressRefusal(address, tunnel.port, tunnel.host);
+  }
+
+  private connect(listener: Listener, socket: net.Socket, id: number, tunnel: TunnelSpec, answer?: { succeed(): void; fail(err: unknown): void }, screen?: AddressScreen): void {
     this.events.connectionOpened(tunnel.source);
     const { config } = this;
     const proxyIsLocal = config.proxies.some(({ endpoint: { host } }) => host === 'localhost' || isLoopback(host));
@@ -313,6 +386,7 @@ export class TunnelService {
       tunnel,
       router: this.upstreams.router,
       ...(answer ? { answer } : { warm: this.prewarm }),
+      ...(screen ? { screen } : {}),
       logger: this.logger,
       pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, halfCloseLingerMs: config.halfCloseLingerMs, idleTimeoutMs: config.idleTimeoutMs },
       onUpstream: (route, seconds, upstream) => {

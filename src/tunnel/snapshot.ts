@@ -18,6 +18,18 @@ export interface TunnelSnapshot {
   readonly active: number;
 }
 
+/** The SOCKS listener as it runs now. */
+export interface SocksSnapshot {
+  /** Every address bound (both loopbacks, or the one ADDR given), with the real port. */
+  readonly addresses: ReadonlyArray<{ readonly address: string; readonly port: number }>;
+  /** Clients log in with --socks-user and its password (RFC 1929). */
+  readonly auth: boolean;
+  /** SOCKS connections open now (handshakes not yet done excluded). */
+  readonly active: number;
+  /** Requests turned away since start: client not allowed, bad handshake, refused destination, limits. */
+  readonly rejected: number;
+}
+
 /** One connection as it runs now; the byte counts are read from its sockets when asked. */
 export interface LiveConnection {
   readonly id: number;
@@ -50,5 +62,7 @@ export interface ServiceSnapshot {
   readonly pac: PacStatus | null;
   readonly proxies: ReadonlyArray<{ readonly url: string; readonly state: ProxyState }>;
   readonly tunnels: readonly TunnelSnapshot[];
+  /** The SOCKS listener (--socks); null when off. */
+  readonly socks: SocksSnapshot | null;
   readonly connections: readonly LiveConnection[];
 }

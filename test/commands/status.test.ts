@@ -2,23 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { CLI, cleanEnv, startCli } from '../support/cli';
+import { cleanEnv, cliAsync, startCli } from '../support/cli';
 import { startEchoServer } from '../support/servers';
 
 jest.setTimeout(30_000);
 
-/** The CLI run without blocking this process: the ptunnel it asks is a child of this test too. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d.toString()));
-    p.stderr.on('data', (d) => (stderr += d.toString()));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('ptunnel status', () => {
   it('shows the tunnels and the live connections of a running ptunnel, with no flag and no configuration', async () => {
@@ -31,7 +19,7 @@ describe('ptunnel status', () => {
         client.once('data', () => resolve());
         client.write('hello');
       });
-      const json = await cli(['status', '--json'], env);
+      const json = await cliAsync(['status', '--json'], env);
       expect(json.status).toBe(0);
       const [status] = JSON.parse(json.stdout) as Array<Record<string, unknown> & { connections: Array<Record<string, unknown>> }>;
       expect(status).toMatchObject({ pid: run.proc.pid, started: true, mode: 'direct', proxy: null });
@@ -42,13 +30,13 @@ describe('ptunnel status', () => {
         expect.objectContaining({ client: `127.0.0.1:${client.localPort}`, target: `127.0.0.1:${echo.port}`, route: 'direct', bytesUp: 5, bytesDown: 5 }),
       ]);
 
-      const text = await cli(['status'], env);
+      const text = await cliAsync(['status'], env);
       expect(text.status).toBe(0);
       expect(text.stdout).toContain(`ptunnel pid ${run.proc.pid} (`);
       expect(text.stdout).toContain(`tunnel 0:127.0.0.1:${echo.port}: listening on 127.0.0.1:${run.ports[0]} -> 127.0.0.1:${echo.port}, route direct, 1 open`);
       expect(text.stdout).toMatch(new RegExp(`connection 1: 127\\.0\\.0\\.1:${client.localPort} -> 127\\.0\\.0\\.1:${echo.port} via direct, age \\d+s, up 5 B, down 5 B`));
 
-      const health = await cli(['health'], env);
+      const health = await cliAsync(['health'], env);
       expect([health.status, health.stdout]).toEqual([0, expect.stringMatching(/\.sock: 200 ok/)]);
     } finally {
       client.destroy();
@@ -56,7 +44,7 @@ describe('ptunnel status', () => {
       await run.exited;
       await echo.close();
     }
-    const none = await cli(['status'], env);
+    const none = await cliAsync(['status'], env);
     expect(none.status).toBe(1);
     expect(none.stderr).toMatch(/^no running ptunnel found: no control socket in \S+; start ptunnel, or give --admin ADDR:PORT/);
   });

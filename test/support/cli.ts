@@ -18,6 +18,18 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export const TEST_ENV: NodeJS.ProcessEnv = { PTUNNEL_DNS: '127.0.0.1:1' };
 
+/** The CLI run without blocking this process: the ptunnel it asks may be a child of this test too. */
+export function cliAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Runs the built CLI (or `command`, e.g. the one-file executable) to completion. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), command: string[] = [process.execPath, CLI]) {
   const [file, ...pre] = command as [string, ...string[]];

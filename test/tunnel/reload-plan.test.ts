@@ -1,5 +1,5 @@
 import type { TunnelSpec } from '../../src/config/tunnel-spec';
-import { planReload } from '../../src/tunnel/reload-plan';
+import { planReload, planSocksReload } from '../../src/tunnel/reload-plan';
 
 /** `[listen host] local:host:port`, enough of a tunnel for its identity. */
 function t(text: string): TunnelSpec {
@@ -37,5 +37,19 @@ describe('the reload plan', () => {
     const plan = planReload(running, '127.0.0.1', { tunnels: [t('1:a:1')], listen: '127.0.0.1' });
     expect(plan.keep[0]).toBe(running[0]);
     expect(plan.remove[0]).toBe(running[1]);
+  });
+});
+
+describe('planSocksReload: what a reload does with the SOCKS listener', () => {
+  const at = (host: string, port: number) => ({ host, port });
+  it.each([
+    ['off, stays off', undefined, undefined, 'none'],
+    ['turned on', undefined, at('127.0.0.1', 1080), 'add'],
+    ['turned off', at('127.0.0.1', 1080), undefined, 'remove'],
+    ['same address (credentials or --allow-clients may differ)', at('127.0.0.1', 1080), at('127.0.0.1', 1080), 'keep'],
+    ['port changed', at('127.0.0.1', 1080), at('127.0.0.1', 1081), 'rebind'],
+    ['address changed', at('127.0.0.1', 1080), at('0.0.0.0', 1080), 'rebind'],
+  ] as const)('%s', (_name, running, next, expected) => {
+    expect(planSocksReload(running, next)).toBe(expected);
   });
 });
