@@ -109,24 +109,27 @@ export class Admission {
    * Counts a new connection in and returns its id, or refuses it: then the socket is reset
    * before a byte is read, which tells the client at once and touches nothing else.
    */
-  admit(listener: Listener, socket: net.Socket): number | undefined {
+  admit(listener: Listener, socket: net.Socket, answer?: () => void): number | undefined {
     const refused = this.refusal(listener);
     if (refused === undefined) {
       this.perListener.set(listener, this.activeOn(listener) + 1);
       return this.nextId++;
     }
-    this.refuse(listener, socket, refused.reason, refused.message);
+    this.refuse(listener, socket, refused.reason, refused.message, answer);
     return undefined;
   }
 
   /**
-   * Resets a connection that is not let in (or no longer: a self-loop found after accept),
-   * counts it and tells the log, rate-limited.
+   * Turns away a connection that is not let in (or no longer: a self-loop found after accept),
+   * counts it and tells the log, rate-limited. A plain TCP client gets a reset; a client that
+   * speaks a protocol with a refusal of its own (SOCKS, once its request is read) gets that,
+   * from `answer`, which also closes the socket.
    */
-  refuse(listener: Listener, socket: net.Socket, reason: RefusalReason, message: string): void {
+  refuse(listener: Listener, socket: net.Socket, reason: RefusalReason, message: string, answer?: () => void): void {
     const client = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
     socket.on('error', () => undefined);
-    socket.resetAndDestroy();
+    if (answer) answer();
+    else socket.resetAndDestroy();
     this.events.connectionRejected(listener.tunnel.source, reason);
     this.refusals.note(message, { tunnel: listener.tunnel.source, client });
   }

@@ -331,7 +331,8 @@ export class TunnelService {
           this.logger.warn(`SOCKS request refused: ${denied}`, { tunnel: 'socks' });
           return;
         }
-        const id = this.admission.admit(listener, socket);
+        // Its request was read, so the client is owed a SOCKS answer, not a reset.
+        const id = this.admission.admit(listener, socket, () => request.fail(Rep.generalFailure));
         if (id === undefined) {
           this.socksRefusals++;
           return;

@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { freePort } from '../support/ports';
 import { startEchoServer, TestServer } from '../support/servers';
-import { socks5Connect } from '../support/socks-client';
+import { Command, encodeGreeting, encodeRequest, Method } from '../../src/listeners/socks/codec';
+import { readReply, socks5Connect } from '../support/socks-client';
 import { RunningTunnel, startTunnel } from '../support/tunnel';
 
 function silent(port: number): Promise<net.Socket> {
@@ -68,5 +69,35 @@ describe.each([
     expect(await closedWithin(over, 2000)).toBe(true);
     expect(await closedWithin(waiting[0] as net.Socket, 200)).toBe(false);
     expect(tunnel.logs.some((l) => /SOCKS handshakes in progress \(64\)/.test(l))).toBe(true);
+  });
+});
+
+describe('a SOCKS client over the connection limit once its request is read', () => {
+  let echo: TestServer;
+  let tunnel: RunningTunnel;
+  let socksPort: number;
+  afterAll(async () => {
+    await tunnel?.close();
+    await echo?.close();
+  });
+
+  it('gets the SOCKS5 reply "general failure" (1), not a reset, and the live connection runs on', async () => {
+    echo = await startEchoServer();
+    socksPort = await freePort();
+    tunnel = await startTunnel({ flags: { mode: 'direct', 'socks.listen': `127.0.0.1:${socksPort}`, maxConnections: 1 } });
+    const live = await socks5Connect(socksPort, '127.0.0.1', echo.port);
+    const refused = net.connect(socksPort, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => refused.once('connect', resolve).once('error', reject));
+    refused.write(encodeGreeting([Method.none]));
+    expect((await readReply(refused, 2)).bytes).toEqual(Buffer.from([5, Method.none]));
+    refused.write(encodeRequest(Command.connect, { host: '127.0.0.1', port: echo.port }));
+    const reply = await readReply(refused, 10);
+    expect(reply.bytes.subarray(0, 2)).toEqual(Buffer.from([5, 1]));
+    expect(await closedWithin(refused, 2000)).toBe(true);
+    const echoed = new Promise<string>((r) => live.once('data', (d: Buffer) => r(d.toString())));
+    live.write('still here');
+    expect(await echoed).toBe('still here');
+    live.destroy();
+    expect(tunnel.logs.some((l) => /connection limit reached/.test(l))).toBe(true);
   });
 });
