@@ -52,7 +52,8 @@ export interface ErrorDetailsMap {
   /** The PAC file could not be fetched: off the corporate network, as ptunnel reads it. */
   ERR_PAC_FETCH: NoDetails;
   // direct
-  ERR_DIRECT_CONNECT: NoDetails;
+  /** `tried`: each address connected to, in order, as host:port. */
+  ERR_DIRECT_CONNECT: { tried: string[] };
   ERR_DIRECT_TIMEOUT: NoDetails;
   /** The client went away before its upstream was ready: nobody is left to tell. */
   ERR_CANCELLED: NoDetails;

@@ -35,7 +35,7 @@ export class Metrics implements EngineEvents {
     const registers = [this.registry];
     this.connections = new client.Counter({
       name: 'ptunnel_connections_total',
-      help: 'Connections that ended, by tunnel, route (proxy, direct, none) and outcome (ok, upstream-reset, client-reset, error codes, timeouts).',
+      help: 'Connections that ended, by tunnel, route (proxy, direct, none) and outcome (ok, upstream-closed-first, client-closed, upstream-reset, client-reset, error codes, timeouts).',
       labelNames: ['tunnel', 'route', 'outcome'],
       registers,
     });

@@ -172,11 +172,13 @@ Exit 0 when a ptunnel answered, 1 when none runs or none answered.
 export const DOCTOR_HELP = `Usage: ptunnel doctor --preset NAME [--preset NAME ...] [proxy options] [--hosts-file FILE] [--json]
 
 Why mail does not work, in one screen: where the proxy setting comes from (--proxy, the
-environment) and what each gives; whether the proxy is reachable and which auth schemes its 407
-offers; for each preset target what CONNECT returns (200, 403, 407) and the TLS certificate the
-client would see (subject, issuer, SHA-256; after the STARTTLS exchange on 587 and 143), no trust
-decision made; what ptunnel's resolver and the system resolver answer; whether the hosts file
-(--hosts-file, default the system's) points the names at ptunnel. Each failing line ends with a fix.
+environment, the system settings, the PAC with its answer per target) and what each gives;
+whether the proxy is reachable and which auth schemes its 407 offers; for each preset target
+what CONNECT returns (200, 403, 407) and the TLS certificate the client would see (subject,
+issuer, SHA-256; after the STARTTLS exchange on 587 and 143), no trust decision made; what
+ptunnel's resolver and the system resolver answer; whether the hosts file (--hosts-file, default
+the system's), or a pod's hostAliases, point the names at ptunnel. Each failing line ends with
+a fix.
 It takes the options of "ptunnel --help" (--proxy, --proxy-user, --mode, --dns, --presets-dir ...).
 --json prints the same findings as JSON.
 Exit 0 only when every preset target would work, 1 otherwise.

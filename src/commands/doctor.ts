@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { RuntimeConfig } from '../config/load';
+import type { ProxySettings, RuntimeConfig } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
 import { ResolvedAddress, systemLookup } from '../dns/lookup';
 import { Resolver } from '../dns/resolver';
@@ -13,6 +13,7 @@ import { findPreset, loadPresetCatalog } from '../presets/load';
 import type { ClientSetting } from '../presets/schema';
 import { offeredSchemes } from '../proxy/auth/offered';
 import { readLines } from '../util/files';
+import { checkSources, Finding, TargetRoute } from './doctor-sources';
 import type { CommandIo } from './io';
 
 export interface DoctorInput {
@@ -24,20 +25,7 @@ export interface DoctorInput {
   env: NodeJS.ProcessEnv;
 }
 
-/** One finding: what was seen, whether it stands in the way, and what to do about it. */
-export interface Finding {
-  topic: string;
-  text: string;
-  ok: boolean;
-  fix?: string;
-}
-
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'];
-
-/** A proxy URL as it may be shown: the password never. */
-function masked(text: string): string {
-  return sanitizeLine(text.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'));
-}
+export type { Finding } from './doctor-sources';
 
 interface Answer {
   status: number;
@@ -48,8 +36,7 @@ interface Answer {
 }
 
 /** Opens a TCP (or TLS for https://) connection to the proxy and sends one CONNECT. */
-function connectVia(config: RuntimeConfig, host: string, port: number, timeoutMs: number): Promise<Answer> {
-  const proxy = config.proxy!;
+function connectVia(proxy: ProxySettings, host: string, port: number, timeoutMs: number): Promise<Answer> {
   const { endpoint } = proxy;
   return new Promise((resolve, reject) => {
     const socket =
@@ -193,18 +180,20 @@ function peerCertificate(socket: net.Socket, head: Buffer, servername: string, t
 
 const MAIL_FIX = 'ask the proxy admin to allow CONNECT to this port (squid: add it to the SSL_ports acl), or run ptunnel where the port is open (--mode direct)';
 
-async function checkTarget(input: DoctorInput, c: ClientSetting, out: Finding[]): Promise<boolean> {
+/** `proxy`: the proxy the router picked for this target (the configured one, or the PAC's); none: direct. */
+async function checkTarget(input: DoctorInput, c: ClientSetting, proxy: ProxySettings | undefined, out: Finding[]): Promise<boolean> {
   const { config } = input;
   const topic = `${c.protocol} ${formatHostPort(c.server, c.port)}`;
   const timeoutMs = Math.max(config.connectTimeoutMs, 1000);
   let socket: net.Socket;
   let head: Buffer = Buffer.alloc(0);
-  if (config.proxy && config.mode !== 'direct') {
+  if (proxy) {
     let answer: Answer;
     try {
-      answer = await connectVia(config, c.server, c.port, timeoutMs);
+      answer = await connectVia(proxy, c.server, c.port, timeoutMs);
     } catch (err) {
-      out.push({ topic, text: `CONNECT through ${describeProxy(config.proxy.endpoint)}: ${(err as Error).message}`, ok: false, fix: 'see the proxy line above' });
+      const fix = proxy === config.proxy ? 'see the proxy line above' : `check the proxy ${proxy.source} names, or that it runs`;
+      out.push({ topic, text: `CONNECT through ${describeProxy(proxy.endpoint)}: ${(err as Error).message}`, ok: false, fix });
       return false;
     }
     if (answer.status === 407) {
@@ -214,7 +203,7 @@ async function checkTarget(input: DoctorInput, c: ClientSetting, out: Finding[])
         topic,
         text: `CONNECT: ${answer.line}; the proxy offers: ${sanitizeLine(names)}`,
         ok: false,
-        fix: config.proxy.authorization ? 'the proxy refused the credentials given: check --proxy-user and the password' : 'give --proxy-user and --proxy-password-file (Basic), or use a scheme the proxy offers',
+        fix: proxy.authorization ? 'the proxy refused the credentials given: check --proxy-user and the password' : 'give --proxy-user and --proxy-password-file (Basic), or use a scheme the proxy offers',
       });
       answer.socket.destroy();
       return false;
@@ -273,17 +262,34 @@ async function checkTarget(input: DoctorInput, c: ClientSetting, out: Finding[])
   }
 }
 
-function hostsAddresses(file: string, name: string): string[] {
-  try {
-    const out: string[] = [];
-    for (const line of readLines(file)) {
-      const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
-      if (address && names.some((n) => normalizeName(n) === name)) out.push(address.toLowerCase());
-    }
-    return out;
-  } catch {
-    return [];
+/** The kubelet's first line of a pod's /etc/hosts, and the marker above the pod's hostAliases. */
+const KUBELET_HEADER = '# Kubernetes-managed hosts file';
+const HOST_ALIASES_MARKER = '# Entries added by HostAliases.';
+
+interface HostsLines {
+  /** The addresses the file gives the name. */
+  addresses: string[];
+  /** The file is a pod's, written by the kubelet (edits to it are lost on restart). */
+  kubelet: boolean;
+  /** Every address for the name comes from the pod's hostAliases. */
+  hostAliases: boolean;
+}
+
+function hostsLines(file: string, name: string): HostsLines {
+  const lines = readLines(file);
+  const kubelet = lines[0]?.startsWith(KUBELET_HEADER) ?? false;
+  const found: HostsLines = { addresses: [], kubelet, hostAliases: false };
+  let aliases = false;
+  let outside = 0;
+  for (const line of lines) {
+    if (kubelet && line.trim() === HOST_ALIASES_MARKER) aliases = true;
+    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (!address || !names.some((n) => normalizeName(n) === name)) continue;
+    found.addresses.push(address.toLowerCase());
+    if (!aliases) outside += 1;
   }
+  found.hostAliases = kubelet && found.addresses.length > 0 && outside === 0;
+  return found;
 }
 
 async function checkNames(input: DoctorInput, names: string[], presetOf: Map<string, string>, out: Finding[]): Promise<boolean> {
@@ -306,16 +312,25 @@ async function checkNames(input: DoctorInput, names: string[], presetOf: Map<str
       }
       const proxied = input.config.proxy !== undefined && input.config.mode !== 'direct';
       out.push({ topic, text: `ptunnel's resolver: ${sanitizeLine(ours)}${proxied ? ' (unused through the proxy: it resolves)' : ''}; system resolver: ${sanitizeLine(system)}`, ok: true });
-      const pointed = hostsAddresses(input.hostsFile, name);
+      const hosts = hostsLines(input.hostsFile, name);
+      const pointed = hosts.addresses;
+      // In a pod the kubelet writes /etc/hosts: the lines come from the pod spec's hostAliases.
+      const where = hosts.hostAliases ? `hostAliases (in ${input.hostsFile})` : `hosts file ${input.hostsFile}${hosts.kubelet ? ' (written by the kubelet)' : ''}`;
+      const preset = presetOf.get(name);
       if (pointed.some((a) => isLoopback(a))) {
-        out.push({ topic, text: `hosts file ${input.hostsFile} points it at ${pointed.join(', ')} (ptunnel)`, ok: true });
+        out.push({ topic, text: `${where} ${hosts.hostAliases ? 'point' : 'points'} it at ${pointed.join(', ')} (ptunnel)`, ok: true });
       } else {
         ok = false;
         out.push({
           topic,
-          text: pointed.length > 0 ? `hosts file ${input.hostsFile} points it at ${pointed.join(', ')}, not at ptunnel` : `hosts file ${input.hostsFile} has no line for it: the mail client goes around ptunnel`,
+          text:
+            pointed.length > 0
+              ? `${where} ${hosts.hostAliases ? 'point' : 'points'} it at ${pointed.join(', ')}, not at ptunnel`
+              : `${where} has no line for it: the mail client goes around ptunnel`,
           ok: false,
-          fix: `ptunnel hosts --preset ${presetOf.get(name)} --apply (in Kubernetes: hostAliases, see "ptunnel presets show ${presetOf.get(name)}")`,
+          fix: hosts.kubelet
+            ? `add it to the pod's hostAliases with ip 127.0.0.1 (the kubelet rewrites this file; see "ptunnel presets show ${preset}")`
+            : `ptunnel hosts --preset ${preset} --apply (in Kubernetes: hostAliases, see "ptunnel presets show ${preset}")`,
         });
       }
     }
@@ -325,16 +340,12 @@ async function checkNames(input: DoctorInput, names: string[], presetOf: Map<str
   return ok;
 }
 
+/** Whether the configured proxy accepts a connection (a PAC's proxies are tried per target). */
 async function checkProxy(input: DoctorInput, out: Finding[]): Promise<boolean> {
-  const { config, env } = input;
-  const flag = config.raw.proxy.url;
-  out.push({ topic: 'proxy source', text: `--proxy / PTUNNEL_PROXY / config file: ${flag ? masked(flag) : 'not set'}`, ok: true });
-  for (const name of PROXY_VARIABLES) {
-    const value = env[name];
-    if (value !== undefined && value.trim() !== '') out.push({ topic: 'proxy source', text: `${name}=${masked(value)}`, ok: true });
-  }
+  const { config } = input;
   if (!config.proxy) {
-    out.push({ topic: 'proxy', text: `none: mode ${config.mode}, every connection goes direct`, ok: true, fix: 'if this network needs a proxy, give --proxy HOST:PORT or set https_proxy' });
+    if (config.pac) out.push({ topic: 'proxy', text: `none configured: the PAC decides per target (above), mode ${config.mode}`, ok: true });
+    else out.push({ topic: 'proxy', text: `none: mode ${config.mode}, every connection goes direct`, ok: true, fix: 'if this network needs a proxy, give --proxy HOST:PORT or set https_proxy' });
     return true;
   }
   const proxy = describeProxy(config.proxy.endpoint);
@@ -361,7 +372,6 @@ async function checkProxy(input: DoctorInput, out: Finding[]): Promise<boolean> 
 export async function runDoctor(input: DoctorInput, io: CommandIo): Promise<number> {
   const out: Finding[] = [];
   let ok = true;
-  const proxyUp = await checkProxy(input, out);
   const catalog = loadPresetCatalog(input.presetsDir);
   const targets: ClientSetting[] = [];
   const presetOf = new Map<string, string>();
@@ -372,23 +382,38 @@ export async function runDoctor(input: DoctorInput, io: CommandIo): Promise<numb
       if (c.protocol !== 'SSH' && !presetOf.has(c.server)) presetOf.set(c.server, preset.name);
     }
   }
+  const resolver = new Resolver({ ...input.config.dns, logger: silentLogger });
+  let routes: Map<string, TargetRoute>;
+  try {
+    routes = await checkSources({ config: input.config, env: input.env, lookup: resolver.lookup }, targets, out);
+  } finally {
+    await resolver.close();
+  }
+  const proxyUp = await checkProxy(input, out);
   if (targets.length === 0) {
     out.push({ topic: 'presets', text: 'none given: no targets checked', ok: false, fix: 'name the presets you use: ptunnel doctor --preset gmail' });
     ok = false;
   }
-  const proxied = input.config.proxy !== undefined && input.config.mode !== 'direct';
   for (const c of targets) {
-    if (proxied && !proxyUp && input.config.mode === 'proxy') {
-      out.push({ topic: `${c.protocol} ${formatHostPort(c.server, c.port)}`, text: 'not checked: the proxy is unreachable and mode is proxy', ok: false, fix: 'see the proxy line above' });
+    const topic = `${c.protocol} ${formatHostPort(c.server, c.port)}`;
+    const route = routes.get(formatHostPort(c.server, c.port));
+    if (route === undefined || 'failed' in route) {
+      out.push({ topic, text: `not checked: ${route?.failed ?? 'no route'}`, ok: false, fix: 'see the PAC line above' });
       ok = false;
       continue;
     }
-    if (proxied && !proxyUp) {
+    const proxy = 'proxy' in route ? route.proxy : undefined;
+    if (proxy && proxy === input.config.proxy && !proxyUp) {
+      if (input.config.mode === 'proxy') {
+        out.push({ topic, text: 'not checked: the proxy is unreachable and mode is proxy', ok: false, fix: 'see the proxy line above' });
+        ok = false;
+        continue;
+      }
       // mode auto: ptunnel would go direct, so that is what is checked.
-      ok = (await checkTarget({ ...input, config: { ...input.config, mode: 'direct' } }, c, out)) && ok;
+      ok = (await checkTarget(input, c, undefined, out)) && ok;
       continue;
     }
-    ok = (await checkTarget(input, c, out)) && ok;
+    ok = (await checkTarget(input, c, proxy, out)) && ok;
   }
   ok = (await checkNames(input, [...presetOf.keys()], presetOf, out)) && ok;
   if (input.json) {

@@ -1,12 +1,16 @@
 import type net from 'node:net';
 import { formatHostPort } from '../net/address';
 import type { TunnelSpec } from '../config/tunnel-spec';
-import { PtunnelError } from '../errors';
+import { PtunnelError, systemCode } from '../errors';
 import type { Logger } from '../log/logger';
 import { pump, PumpHandle, PumpOptions, PumpOutcome } from './pump';
 import type { AddressScreen } from './dest-policy';
 import type { Route, Router, Upstream } from './router';
 import type { LiveConnection } from './snapshot';
+
+const CLIENT_SIDE = new Set<string>(['client-reset', 'client-error']);
+/** What a write to (or a read from) a socket its peer has closed ends with. */
+const PEER_GONE = new Set(['ECONNRESET', 'EPIPE']);
 
 /** What the client may send before the upstream is ready (TLS ClientHello, an SSH banner). */
 export const DEFAULT_EARLY_BUFFER_BYTES = 64 * 1024;
@@ -23,6 +27,7 @@ export interface ConnectionRecord {
   durationMs: number;
   bytesUp: number;
   bytesDown: number;
+  /** The pump's, or upstream-closed-first, client-closed (reset after its own FIN), client-gone, an error code. */
   outcome: PumpOutcome | string;
   error?: Error;
 }
@@ -157,9 +162,13 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
       let upstreamFirst = false;
       client.once('end', () => (clientFin = true));
       upstream.socket.once('end', () => (upstreamFirst = !clientFin));
-      pumpHandle = pump(client, upstream.socket, { ...ctx.pumpOptions, halfCloseLingerMs, clientEnded }, (result) =>
-        end(result.outcome === 'ok' && upstreamFirst ? 'upstream-closed-first' : result.outcome, result.error),
-      );
+      pumpHandle = pump(client, upstream.socket, { ...ctx.pumpOptions, halfCloseLingerMs, clientEnded }, (result) => {
+        if (result.outcome === 'ok' && upstreamFirst) end('upstream-closed-first');
+        // swaks and fetchmail send QUIT, close, and leave the server's late bytes to their
+        // kernel, which answers them with a reset: that is how they end a session, not a failure.
+        else if (clientFin && CLIENT_SIDE.has(result.outcome) && PEER_GONE.has(systemCode(result.error) ?? '')) end('client-closed');
+        else end(result.outcome, result.error);
+      });
     },
     (err: unknown) => {
       client.removeListener('data', onEarlyData);

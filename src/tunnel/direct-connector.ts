@@ -25,17 +25,24 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
     let socket: net.Socket | undefined;
     const abort = new AbortController();
     const onError = (err: Error) => {
-      // autoSelectFamily reports every failed attempt in one AggregateError: name each address,
-      // since the first (often IPv6 ENETUNREACH) is rarely the one that matters.
-      const attempts = err instanceof AggregateError && err.errors.length > 0 ? (err.errors as Error[]) : [err];
-      const why = attempts
-        .map((e) => {
-          const a = e as Error & { address?: string };
-          const code = systemCode(e) ?? e.message;
-          return a.address && attempts.length > 1 ? `${code} (${a.address})` : code;
-        })
-        .join(', ');
-      attempt.reject(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target} failed: ${why}`, { cause: err }));
+      // autoSelectFamily reports every failed attempt in one AggregateError (from Node's realm,
+      // so no instanceof): name each address, since the first (often IPv6 ENETUNREACH) is rarely
+      // the one that matters, grouped by what each said.
+      const many = (err as { errors?: unknown }).errors;
+      const attempts = (Array.isArray(many) && many.length > 0 ? many : [err]) as Array<Error & { address?: string; port?: number }>;
+      const byCode = new Map<string, string[]>();
+      const tried: string[] = [];
+      for (const a of attempts) {
+        const code = systemCode(a) ?? a.message;
+        const where = a.address === undefined ? undefined : formatHostPort(a.address, a.port ?? opts.port);
+        if (where !== undefined) tried.push(where);
+        // An IP literal target names its one address already.
+        const list = byCode.get(code) ?? [];
+        if (where !== undefined && !net.isIP(opts.host)) list.push(where);
+        byCode.set(code, list);
+      }
+      const why = [...byCode].map(([code, where]) => (where.length > 0 ? `${where.join(', ')}: ${code}` : code)).join('; ');
+      attempt.reject(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target} failed: ${why}`, { cause: err, details: { tried } }));
     };
 
     const start = (addresses: ResolvedAddress[]) => {

@@ -26,7 +26,10 @@ export interface Upstream {
 }
 
 /** What a connection to a tunnel would do now: the proxies to try in order, or direct and why. */
-export type Plan = { route: 'proxy'; proxies: ProxySettings[]; fallback: boolean } | { route: 'direct'; reason: string };
+export type Plan =
+  | { route: 'proxy'; proxies: ProxySettings[]; fallback: boolean }
+  /** `proxyDown`: why the proxies were found down, when that is why it goes direct. */
+  | { route: 'direct'; reason: string; proxyDown?: string };
 
 /**
  * The proxies to consider for one target, in order: the configured list, or a PAC file's answer.
@@ -134,7 +137,7 @@ export class Router {
     const usable = proxies.filter((p) => this.deps.health?.(p)?.usable ?? true);
     const fallback = config.mode === 'auto' && choice.fallback;
     if (config.mode === 'auto' && usable.length > 0) return { route: 'proxy', proxies: usable, fallback };
-    if (fallback) return { route: 'direct', reason: this.allDown(proxies) };
+    if (fallback) return { route: 'direct', reason: this.allDown(proxies), proxyDown: this.whyDown(proxies) };
     // Proxies believed down are tried too, after the others, when going direct is not allowed.
     return { route: 'proxy', proxies: [...usable, ...proxies.filter((p) => !usable.includes(p))], fallback };
   }
@@ -146,7 +149,7 @@ export class Router {
   async open(tunnel: TunnelSpec, signal?: AbortSignal, choice?: ProxyChoice, screen?: AddressScreen): Promise<Upstream> {
     const { config } = this.deps;
     const plan = this.plan(tunnel, choice ?? (await this.choose(tunnel)));
-    if (plan.route === 'direct') return this.direct(tunnel, plan.reason, signal, screen);
+    if (plan.route === 'direct') return this.direct(tunnel, plan.reason, signal, screen, plan.proxyDown);
     let last: unknown;
     for (const [i, proxy] of plan.proxies.entries()) {
       try {
@@ -181,7 +184,13 @@ export class Router {
     }
     if (!plan.fallback) throw last;
     this.deps.logger.debug('every proxy failed, going direct', { tunnel: tunnel.source, err: last });
-    return this.direct(tunnel, `fallback: ${(last as PtunnelError).message}`, signal, screen);
+    const why = (last as PtunnelError).message;
+    return this.direct(tunnel, `fallback: ${why}`, signal, screen, why);
+  }
+
+  /** What each proxy's health memory says made it unreachable. */
+  private whyDown(proxies: readonly ProxySettings[]): string {
+    return proxies.map((p) => `proxy ${describeProxy(p.endpoint)} down (${this.deps.health?.(p)?.lastReason ?? 'no reason recorded'})`).join('; ');
   }
 
   private allDown(proxies: readonly ProxySettings[]): string {
@@ -191,14 +200,26 @@ export class Router {
     return `every proxy down (${proxies.map((p) => `${describeProxy(p.endpoint)} ${state(p)}`).join(', ')})`;
   }
 
-  private async direct(tunnel: TunnelSpec, reason: string | undefined, signal?: AbortSignal, screen?: AddressScreen): Promise<Upstream> {
-    const socket = await this.connectDirect({
-      host: tunnel.host,
-      port: tunnel.port,
-      timeoutMs: this.deps.config.connectTimeoutMs,
-      lookup: screen ? screenedLookup(this.deps.lookup, screen) : this.deps.lookup,
-      signal,
-    });
+  /** `afterProxy`: what made the proxies fail, for a fallback that fails too (it names both). */
+  private async direct(tunnel: TunnelSpec, reason: string | undefined, signal?: AbortSignal, screen?: AddressScreen, afterProxy?: string): Promise<Upstream> {
+    let socket: net.Socket;
+    try {
+      socket = await this.connectDirect({
+        host: tunnel.host,
+        port: tunnel.port,
+        timeoutMs: this.deps.config.connectTimeoutMs,
+        lookup: screen ? screenedLookup(this.deps.lookup, screen) : this.deps.lookup,
+        signal,
+      });
+    } catch (err) {
+      if (afterProxy === undefined || signal?.aborted || !(err instanceof PtunnelError)) throw err;
+      // Code, details and cause stay the direct attempt's (exit status and SOCKS replies key on them).
+      throw new PtunnelError(err.code, `${afterProxy}; the fallback failed too: ${err.message}`, {
+        cause: err.cause,
+        userError: err.userError,
+        details: err.details,
+      });
+    }
     const upstream: Upstream = { socket, head: Buffer.alloc(0), route: 'direct' };
     if (reason !== undefined) upstream.reason = reason;
     return upstream;

@@ -1,13 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dispatch } from '../../src/cli/main';
 import { captureIo } from '../support/cli';
-import { startImapsServer, startSubmissionServer } from '../support/mail-servers';
-import { freePort } from '../support/ports';
+import { doctor, hostsFile, testHosts, testMail } from '../support/doctor';
 import { sslBumpUnavailable, startProxy, TestProxy, unavailableReason } from '../support/squid';
-import { makeTestCertificate } from '../support/test-ca';
 
 jest.setTimeout(60_000);
 
@@ -16,48 +14,7 @@ const bumpSkip = skip ?? sslBumpUnavailable();
 const squidIt = skip ? it.skip : it;
 const bumpIt = bumpSkip ? it.skip : it;
 
-function hostsFile(lines: string[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'ptunnel-doctor-hosts-')), 'hosts');
-  writeFileSync(file, `127.0.0.1 localhost\n${lines.join('\n')}\n`);
-  return file;
-}
-
 const GMAIL_HOSTS = ['127.0.0.1 imap.gmail.com', '127.0.0.1 smtp.gmail.com'];
-
-async function doctor(args: string[]): Promise<{ code: number; out: string }> {
-  const { out, io } = captureIo({});
-  const code = await dispatch(['doctor', '--dns', '127.0.0.1:1', '--connect-timeout', '3s', ...args], io);
-  process.stdout.write(`--- ptunnel doctor ${args.join(' ')}\n${out.stdout}${out.stderr}`);
-  return { code, out: out.stdout };
-}
-
-/** A user preset of two mail servers of our own on high ports, behind names squid resolves. */
-async function testMail(): Promise<{ dir: string; close(): Promise<void> }> {
-  const cert = makeTestCertificate(['imap.test.example', 'smtp.test.example']);
-  const imapPort = await freePort();
-  const smtpPort = await freePort();
-  const imap = await startImapsServer('127.0.0.1', imapPort, cert, 'imap.test.example');
-  const smtp = await startSubmissionServer('127.0.0.1', smtpPort, cert, 'smtp.test.example');
-  const dir = mkdtempSync(join(tmpdir(), 'ptunnel-doctor-presets-'));
-  writeFileSync(
-    join(dir, 'testmail.yaml'),
-    [
-      'name: testmail',
-      'description: test mail servers',
-      'tunnels:',
-      `  - { local: 19993, host: imap.test.example, port: ${imapPort} }`,
-      `  - { local: 15587, host: smtp.test.example, port: ${smtpPort} }`,
-      'client:',
-      `  - { protocol: IMAP, server: imap.test.example, port: ${imapPort}, security: SSL/TLS }`,
-      `  - { protocol: SMTP, server: smtp.test.example, port: ${smtpPort}, security: STARTTLS }`,
-      'notes: []',
-      '',
-    ].join('\n'),
-  );
-  return { dir, close: async () => void (await Promise.all([imap.close(), smtp.close()])) };
-}
-
-const testHosts = { 'imap.test.example': '127.0.0.1', 'smtp.test.example': '127.0.0.1' };
 
 describe('ptunnel doctor against real squids', () => {
   let proxy: TestProxy | undefined;

@@ -51,7 +51,7 @@ const proxy = { route: 'proxy', proxies: [P], fallback: true };
 const proxyOnly = { route: 'proxy', proxies: [P], fallback: false };
 const modeDirect = { route: 'direct', reason: 'mode direct' };
 const noProxyMatch = { route: 'direct', reason: 'no_proxy' };
-const down = (state: ProxyState) => ({ route: 'direct', reason: `proxy ${state}` });
+const down = (state: ProxyState) => ({ route: 'direct', reason: `proxy ${state}`, proxyDown: 'proxy http://proxy.example:3128 down (ECONNREFUSED)' });
 
 describe('Router.plan with a proxy configured', () => {
   it.each<[Mode, NoProxyCase, HealthCase, object]>([

@@ -1,0 +1,71 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dispatch } from '../../src/cli/main';
+import { captureIo, cleanEnv } from './cli';
+import { runCliAsync } from './pac-server';
+import { startImapsServer, startSubmissionServer } from './mail-servers';
+import { freePort } from './ports';
+import { makeTestCertificate } from './test-ca';
+
+/** A hosts file with localhost and `lines`. */
+export function hostsFile(lines: string[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'ptunnel-doctor-hosts-')), 'hosts');
+  writeFileSync(file, `127.0.0.1 localhost\n${lines.join('\n')}\n`);
+  return file;
+}
+
+/** `ptunnel doctor ARGS` in-process, with no resolver that answers and a short connect timeout; its output is echoed for the note. */
+export async function doctor(args: string[]): Promise<{ code: number; out: string }> {
+  const { out, io } = captureIo({});
+  const code = await dispatch(['doctor', '--dns', '127.0.0.1:1', '--connect-timeout', '3s', ...args], io);
+  process.stdout.write(`--- ptunnel doctor ${args.join(' ')}\n${out.stdout}${out.stderr}`);
+  return { code, out: out.stdout };
+}
+
+/**
+ * The same through the built CLI in a child process: for PACs (their sandbox loads a module
+ * jest's runtime cannot) and for settings read from the environment (gsettings).
+ */
+export async function doctorCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<{ code: number | null; out: string }> {
+  const r = await runCliAsync(['doctor', '--dns', '127.0.0.1:1', '--connect-timeout', '3s', ...args], env);
+  process.stdout.write(`--- ptunnel doctor ${args.join(' ')}\n${r.stdout}${r.stderr}`);
+  return { code: r.status, out: r.stdout };
+}
+
+export interface TestMail {
+  /** The presets folder with testmail.yaml. */
+  dir: string;
+  imapPort: number;
+  smtpPort: number;
+  close(): Promise<void>;
+}
+
+/** A user preset of two mail servers of our own on high ports, behind names squid resolves. */
+export async function testMail(): Promise<TestMail> {
+  const cert = makeTestCertificate(['imap.test.example', 'smtp.test.example']);
+  const imapPort = await freePort();
+  const smtpPort = await freePort();
+  const imap = await startImapsServer('127.0.0.1', imapPort, cert, 'imap.test.example');
+  const smtp = await startSubmissionServer('127.0.0.1', smtpPort, cert, 'smtp.test.example');
+  const dir = mkdtempSync(join(tmpdir(), 'ptunnel-doctor-presets-'));
+  writeFileSync(
+    join(dir, 'testmail.yaml'),
+    [
+      'name: testmail',
+      'description: test mail servers',
+      'tunnels:',
+      `  - { local: 19993, host: imap.test.example, port: ${imapPort} }`,
+      `  - { local: 15587, host: smtp.test.example, port: ${smtpPort} }`,
+      'client:',
+      `  - { protocol: IMAP, server: imap.test.example, port: ${imapPort}, security: SSL/TLS }`,
+      `  - { protocol: SMTP, server: smtp.test.example, port: ${smtpPort}, security: STARTTLS }`,
+      'notes: []',
+      '',
+    ].join('\n'),
+  );
+  return { dir, imapPort, smtpPort, close: async () => void (await Promise.all([imap.close(), smtp.close()])) };
+}
+
+/** What squid resolves the test names to. */
+export const testHosts = { 'imap.test.example': '127.0.0.1', 'smtp.test.example': '127.0.0.1' };
