@@ -16,6 +16,7 @@ import { defaultMaxConnections, descriptorLimit } from './limits';
 import { inSetting, isSettingKey, refuseSetting } from './setting';
 import { durationMs, timeouts } from './timeouts';
 import { resolveSocks, SocksSettings } from './socks';
+import { HttpProxySettings, resolveHttpProxy } from './http-proxy';
 import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
 import { noProxyWarnings, unknownEnvWarnings } from './warnings';
@@ -45,6 +46,8 @@ export interface RuntimeConfig {
   log: { level: LogLevel; format: LogFormat };
   /** The SOCKS listener (--socks); undefined: off. */
   socks?: SocksSettings;
+  /** The HTTP proxy listener (--http-proxy); undefined: off. */
+  httpProxy?: HttpProxySettings;
   /** Where the admin HTTP server listens; undefined: off. */
   admin?: AdminAddress;
   shutdownTimeoutMs: number;
@@ -159,6 +162,8 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim(), raw.adminHost);
   const socks = resolveSocks(raw);
   if (socks) config.socks = socks;
+  const httpProxy = resolveHttpProxy(raw);
+  if (httpProxy) config.httpProxy = httpProxy;
   if (proxy) config.proxy = proxy;
   if (pac) config.pac = pac;
   return config;

@@ -20,6 +20,8 @@ import { deniedDestination, socksReplyFor } from './socks';
 import { Rep } from '../listeners/socks/codec';
 import { socksHandshake, SocksRefusal } from '../listeners/socks/server';
 import { Upstreams } from './upstreams';
+import { HttpProxyServer } from '../listeners/http/server';
+import { forwardRecord, forwardRoute, HTTP_PROXY_SOURCE, logForwarded, specFor } from './http-proxy';
 
 export interface ServiceOptions {
   config: RuntimeConfig;
@@ -52,8 +54,9 @@ export class TunnelService {
   private readonly logger: Logger;
   private readonly events: EngineEvents;
   private readonly listeners: ListenerSet;
-  /** The SOCKS listener, apart from the tunnels: reloads and warm-ups plan only mappings. */
+  /** The SOCKS and HTTP proxy listeners, apart from the tunnels: reloads and warm-ups plan only mappings. */
   private readonly proxyListeners: ListenerSet;
+  private readonly httpProxy: HttpProxyServer;
   private readonly admission: Admission;
   private readonly upstreams: Upstreams;
   private readonly loops = new SelfLoopGuard();
@@ -71,11 +74,20 @@ export class TunnelService {
     );
     this.proxyListeners = new ListenerSet(
       logger,
-      (listener, socket) => this.acceptSocks(listener, socket),
+      (listener, socket) => (listener.tunnel.source === HTTP_PROXY_SOURCE ? this.acceptHttpProxy(listener, socket) : this.acceptSocks(listener, socket)),
       (listener, message) => this.admission.acceptFailed(listener, message),
     );
     this.admission = new Admission(config.limits, logger, this.events);
     this.upstreams = new Upstreams({ logger, events: this.events, lookup, proxyBackoff }, config);
+    this.httpProxy = new HttpProxyServer({
+      denied: (target) => deniedDestination(target, this.ownPorts()),
+      forwarder: {
+        route: (target) => forwardRoute(this.upstreams.router, specFor(0, target.host, target.port), this.config.connectTimeoutMs),
+        idleTimeoutMs: () => this.config.idleTimeoutMs,
+        proxyUnreachable: (proxy, err) => this.upstreams.healthFor(proxy).reportFailure(err.message),
+        onAuth: (scheme, outcome) => this.events.proxyAuth(scheme, outcome),
+      },
+    });
     this.prewarm = new Prewarm({
       router: () => this.upstreams.router,
       // Warm tunnels hold descriptors like live connections: they fit in what the limit leaves.
@@ -95,6 +107,11 @@ export class TunnelService {
       if (socks) {
         const l = await this.proxyListeners.bind({ listenHost: socks.host, localPort: socks.port, host: '', port: 0, source: 'socks' }, socks.host);
         this.logger.info(`SOCKS5 listening on ${formatHostPort(l.address.address, l.address.port)}${socks.credentials ? ' (user/password)' : ''}`, { tunnel: 'socks' });
+      }
+      const { httpProxy } = this.config;
+      if (httpProxy) {
+        const l = await this.proxyListeners.bind({ listenHost: httpProxy.host, localPort: httpProxy.port, host: '', port: 0, source: HTTP_PROXY_SOURCE }, httpProxy.host);
+        this.logger.info(`HTTP proxy listening on ${formatHostPort(l.address.address, l.address.port)}`, { tunnel: HTTP_PROXY_SOURCE });
       }
     } catch (err) {
       await this.close();
@@ -298,6 +315,54 @@ export class TunnelService {
         this.logger.warn(`SOCKS client refused: ${(err as Error).message}`, { tunnel: 'socks' });
       },
     );
+  }
+
+  /**
+   * An HTTP proxy client: the same client check and admission as SOCKS; then each CONNECT takes
+   * the tunnels' path and each absolute-URI request is forwarded (one record and log line each).
+   * The client connection counts as one connection until it closes or becomes a CONNECT tunnel.
+   */
+  private acceptHttpProxy(listener: Listener, socket: net.Socket): void {
+    const settings = this.config.httpProxy;
+    const address = socket.remoteAddress ?? '';
+    if (!settings || !settings.allowsClient(address)) {
+      this.events.connectionRejected(HTTP_PROXY_SOURCE, 'client');
+      this.logger.warn(`HTTP proxy client ${address} refused: not in ${settings?.allowClients.length ? settings.allowClients.join(',') : 'loopback'} (--allow-clients)`, { tunnel: HTTP_PROXY_SOURCE });
+      socket.destroy();
+      return;
+    }
+    const id = this.admission.admit(listener, socket);
+    if (id === undefined) return;
+    const started = performance.now();
+    let tunnelled = false;
+    this.admission.hold(id, {
+      abort: () => socket.destroy(),
+      live: () => ({ id, tunnel: HTTP_PROXY_SOURCE, client: formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0), target: '-', ageMs: Math.round(performance.now() - started), bytesUp: socket.bytesRead, bytesDown: socket.bytesWritten }),
+    });
+    socket.once('close', () => {
+      if (!tunnelled) this.admission.leave(listener, id);
+    });
+    let bytesDown = 0;
+    this.httpProxy.accept(socket, {
+      connect: (target, head, answer) => {
+        tunnelled = true;
+        if (head.length > 0) socket.unshift(head);
+        this.connect(listener, socket, id, specFor(listener.address.port, target.host, target.port), answer);
+        socket.resume();
+      },
+      forwarded: (req, target, result, startedMs) => {
+        const record = forwardRecord(id, socket, target, result, startedMs, socket.bytesWritten - bytesDown);
+        bytesDown = socket.bytesWritten;
+        this.events.connectionOpened(HTTP_PROXY_SOURCE);
+        this.events.connectionEnded(record);
+        logForwarded(this.logger, record, req, result);
+        this.options.onConnectionEnd?.(record);
+      },
+      refused: (kind, reason) => {
+        this.events.connectionRejected(HTTP_PROXY_SOURCE, kind);
+        this.logger.warn(`HTTP proxy request refused: ${reason}`, { tunnel: HTTP_PROXY_SOURCE });
+      },
+    });
   }
 
   private connect(listener: Listener, socket: net.Socket, id: number, tunnel: TunnelSpec, answer?: { succeed(): void; fail(err: unknown): void }): void {
