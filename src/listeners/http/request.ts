@@ -75,10 +75,13 @@ export function absoluteTarget(url: string): Checked<AbsoluteTarget> {
 }
 
 /**
- * Request framing llhttp lets through but ptunnel will not pass on: a Transfer-Encoding that is
- * not exactly `chunked` ("gzip, chunked" is a body framed twice, a smuggling staple).
+ * Request framing llhttp lets through but ptunnel will not pass on: a request line without a
+ * version (llhttp takes `GET http://host` + CRLF for HTTP/0.9, so CR/LF injected into a URI's host
+ * would end the line there and go out as a request) and a Transfer-Encoding that is not exactly
+ * `chunked` ("gzip, chunked" is a body framed twice, a smuggling staple).
  */
-export function framingRefusal(headers: Readonly<Record<string, string | string[] | undefined>>): Refusal | undefined {
+export function framingRefusal(headers: Readonly<Record<string, string | string[] | undefined>>, versionMajor = 1): Refusal | undefined {
+  if (versionMajor !== 1) return { status: 400, text: 'only HTTP/1.0 and HTTP/1.1 requests are served; a request line ends with its version' };
   const te = headers['transfer-encoding'];
   if (te !== undefined && String(te).trim().toLowerCase() !== 'chunked') {
     return { status: 501, text: 'only "Transfer-Encoding: chunked" is forwarded; send the body with Content-Length or chunked alone' };

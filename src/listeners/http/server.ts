@@ -164,7 +164,7 @@ export class HttpProxyServer {
       if (connection.busy === 0 && !socket.destroyed) this.arm(socket, connection);
     });
     const started = performance.now();
-    const refusal = framingRefusal(req.headers);
+    const refusal = framingRefusal(req.headers, req.httpVersionMajor);
     const target = refusal === undefined ? absoluteTarget(req.url ?? '') : undefined;
     const refused = refusal ?? (target && !target.ok ? target.refusal : undefined);
     if (refused !== undefined || !target?.ok) {

@@ -33,6 +33,10 @@ describe('request framing', () => {
     expect(framingRefusal({ 'transfer-encoding': te })?.status).toBe(501);
   });
 
+  it('a request line without a version (HTTP/0.9 to llhttp: CR/LF cut the URI short) gets 400', () => {
+    expect(framingRefusal({}, 0)?.text).toMatch(/ends with its version/);
+  });
+
   it('chunked alone, any case, or no Transfer-Encoding passes', () => {
     expect(framingRefusal({ 'transfer-encoding': 'Chunked' })).toBeUndefined();
     expect(framingRefusal({ 'content-length': '3' })).toBeUndefined();
