@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import { promisify } from 'node:util';
 import { logged } from '../support/mail-servers';
-import { freePort } from '../support/ports';
-import { startProxy, TestProxy } from '../support/squid';
-import { RunningTunnel, startTunnel } from '../support/tunnel';
+import { HttpProxyRig, startHttpProxyRig } from '../support/http-proxy';
+import type { TestProxy } from '../support/squid';
+import type { RunningTunnel } from '../support/tunnel';
 
 const run = promisify(execFile);
 
@@ -17,8 +16,8 @@ const SERVER = '127.0.98.4';
  * to ptunnel is kept alive between requests.
  */
 describe.each(['squid', 'direct'] as const)('HTTP proxy listener, absolute-URI requests, route %s, with curl', (route) => {
+  let rig: HttpProxyRig;
   let proxy: TestProxy | undefined;
-  let web: http.Server;
   let webPort: number;
   let listenPort: number;
   let tunnel: RunningTunnel;
@@ -26,7 +25,7 @@ describe.each(['squid', 'direct'] as const)('HTTP proxy listener, absolute-URI r
   const seen: Array<{ url: string; headers: http.IncomingHttpHeaders; body: string }> = [];
 
   beforeAll(async () => {
-    web = http.createServer((req, res) => {
+    const web = http.createServer((req, res) => {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
@@ -36,19 +35,10 @@ describe.each(['squid', 'direct'] as const)('HTTP proxy listener, absolute-URI r
       });
     });
     web.on('connection', () => (serverConnections += 1));
-    await new Promise<void>((r) => web.listen(0, SERVER, r));
-    webPort = (web.address() as net.AddressInfo).port;
-    listenPort = await freePort();
-    if (route === 'squid') proxy = await startProxy();
-    tunnel = await startTunnel({
-      flags: { mode: route === 'squid' ? 'proxy' : 'direct', ...(proxy ? { 'proxy.url': proxy.url } : {}), 'httpProxy.listen': `127.0.0.1:${listenPort}` },
-    });
+    rig = await startHttpProxyRig(route, web, SERVER);
+    ({ proxy, webPort, listenPort, tunnel } = rig);
   });
-  afterAll(async () => {
-    await tunnel?.close();
-    await new Promise((r) => web?.close(r));
-    await proxy?.stop();
-  });
+  afterAll(() => rig?.close());
 
   it('two requests in one curl reuse its connection to ptunnel and reach the server with the origin-form path', async () => {
     const base = `http://${SERVER}:${webPort}`;

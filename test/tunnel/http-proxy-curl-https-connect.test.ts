@@ -1,15 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { logged } from '../support/mail-servers';
-import { freePort } from '../support/ports';
-import { startProxy, TestProxy } from '../support/squid';
+import { HttpProxyRig, startHttpProxyRig } from '../support/http-proxy';
 import { makeTestCertificate, TestCertificate } from '../support/test-ca';
-import { RunningTunnel, startTunnel } from '../support/tunnel';
 
 const run = promisify(execFile);
 
@@ -29,33 +26,19 @@ const lookup = async (host: string) => {
 describe.each(['squid', 'direct'] as const)('HTTP proxy listener, CONNECT, route %s, with curl', (route) => {
   let cert: TestCertificate;
   let caFile: string;
-  let proxy: TestProxy | undefined;
-  let web: https.Server;
-  let webPort: number;
-  let listenPort: number;
-  let tunnel: RunningTunnel;
+  let rig: HttpProxyRig;
 
   beforeAll(async () => {
     cert = makeTestCertificate(['web.httpproxy.test']);
     caFile = join(mkdtempSync(join(tmpdir(), 'ptunnel-hp-ca-')), 'ca.pem');
     writeFileSync(caFile, cert.ca);
-    web = https.createServer({ key: cert.key, cert: cert.cert }, (req, res) => res.end(`secure hello ${req.headers.host}\n`));
-    await new Promise<void>((r) => web.listen(0, SERVER, r));
-    webPort = (web.address() as net.AddressInfo).port;
-    listenPort = await freePort();
-    if (route === 'squid') proxy = await startProxy({ hosts: NAMES });
-    tunnel = await startTunnel({
-      flags: { mode: route === 'squid' ? 'proxy' : 'direct', ...(proxy ? { 'proxy.url': proxy.url } : {}), 'httpProxy.listen': `127.0.0.1:${listenPort}` },
-      lookup,
-    });
+    const web = https.createServer({ key: cert.key, cert: cert.cert }, (req, res) => res.end(`secure hello ${req.headers.host}\n`));
+    rig = await startHttpProxyRig(route, web, SERVER, { hosts: NAMES, lookup });
   });
-  afterAll(async () => {
-    await tunnel?.close();
-    await new Promise((r) => web?.close(r));
-    await proxy?.stop();
-  });
+  afterAll(() => rig?.close());
 
   it('curl -x gets the page over TLS verified for the name, through CONNECT', async () => {
+    const { webPort, listenPort, proxy, tunnel } = rig;
     const { stdout, stderr } = await run('curl', ['-sS', '-v', '--max-time', '10', '--cacert', caFile, '-x', `http://127.0.0.1:${listenPort}`, `https://web.httpproxy.test:${webPort}/`]);
     expect(stdout).toBe(`secure hello web.httpproxy.test:${webPort}\n`);
     expect(stderr).toContain(`CONNECT web.httpproxy.test:${webPort} HTTP/1.1`);
@@ -69,7 +52,7 @@ describe.each(['squid', 'direct'] as const)('HTTP proxy listener, CONNECT, route
   // Direct only: squid would ask a DNS server the tests do not run and time out.
   if (route === 'direct')
     it('a name nobody knows gets 502 with the reason, after no 200', async () => {
-      const result = await run('curl', ['-sS', '-v', '--max-time', '10', '-x', `http://127.0.0.1:${listenPort}`, 'https://nowhere.httpproxy.test:443/']).catch((e: { stderr: string }) => e);
+      const result = await run('curl', ['-sS', '-v', '--max-time', '10', '-x', `http://127.0.0.1:${rig.listenPort}`, 'https://nowhere.httpproxy.test:443/']).catch((e: { stderr: string }) => e);
       expect((result as { stderr: string }).stderr).toMatch(/< HTTP\/1\.1 502 Bad Gateway/);
       expect((result as { stderr: string }).stderr).not.toMatch(/200 Connection established/);
     });

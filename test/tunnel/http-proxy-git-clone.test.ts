@@ -1,14 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import { promisify } from 'node:util';
 import { logged } from '../support/mail-servers';
-import { freePort } from '../support/ports';
-import { startProxy, TestProxy } from '../support/squid';
-import { RunningTunnel, startTunnel } from '../support/tunnel';
+import { HttpProxyRig, startHttpProxyRig } from '../support/http-proxy';
 
 const run = promisify(execFile);
 const SERVER = '127.0.98.6';
@@ -23,11 +20,7 @@ const gitEnv = (home: string): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ??
 describe.each(['squid', 'direct'] as const)('git clone through the HTTP proxy listener, route %s', (route) => {
   let dir: string;
   let head: string;
-  let proxy: TestProxy | undefined;
-  let web: http.Server;
-  let webPort: number;
-  let listenPort: number;
-  let tunnel: RunningTunnel;
+  let rig: HttpProxyRig;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ptunnel-git-'));
@@ -45,7 +38,7 @@ describe.each(['squid', 'direct'] as const)('git clone through the HTTP proxy li
     git(dir, 'clone', '-q', '--bare', work, join(dir, 'srv', 'repo.git'));
     git(join(dir, 'srv', 'repo.git'), 'update-server-info');
     const root = join(dir, 'srv');
-    web = http.createServer((req, res) => {
+    const web = http.createServer((req, res) => {
       const path = normalize(join(root, decodeURIComponent((req.url ?? '/').split('?')[0] as string)));
       if (!path.startsWith(root)) return void res.writeHead(403).end();
       try {
@@ -55,22 +48,15 @@ describe.each(['squid', 'direct'] as const)('git clone through the HTTP proxy li
       }
       createReadStream(path).pipe(res);
     });
-    await new Promise<void>((r) => web.listen(0, SERVER, r));
-    webPort = (web.address() as net.AddressInfo).port;
-    listenPort = await freePort();
-    if (route === 'squid') proxy = await startProxy();
-    tunnel = await startTunnel({
-      flags: { mode: route === 'squid' ? 'proxy' : 'direct', ...(proxy ? { 'proxy.url': proxy.url } : {}), 'httpProxy.listen': `127.0.0.1:${listenPort}` },
-    });
+    rig = await startHttpProxyRig(route, web, SERVER);
   });
   afterAll(async () => {
-    await tunnel?.close();
-    await new Promise((r) => web?.close(r));
-    await proxy?.stop();
+    await rig?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('the clone has the served HEAD commit', async () => {
+    const { webPort, listenPort, proxy, tunnel } = rig;
     const target = join(dir, `clone-${route}`);
     await run('git', ['-c', `http.proxy=http://127.0.0.1:${listenPort}`, 'clone', '-q', `http://${SERVER}:${webPort}/repo.git`, target], { env: gitEnv(dir), timeout: 30_000 });
     const { stdout } = await run('git', ['rev-parse', 'HEAD'], { cwd: target, env: gitEnv(dir) });

@@ -1,8 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
-import { freePort } from '../support/ports';
-import { startProxy, TestProxy } from '../support/squid';
-import { RunningTunnel, startTunnel } from '../support/tunnel';
+import { HttpProxyRig, startHttpProxyRig } from '../support/http-proxy';
+import type { TestProxy } from '../support/squid';
 
 const SERVER = '127.0.98.5';
 
@@ -40,30 +39,19 @@ function answer(text: string): { status: number; headers: Record<string, string>
 
 /** Every malformed or forbidden request gets ptunnel's own refusal, and the server behind sees nothing. */
 describe.each(['squid', 'direct'] as const)('HTTP proxy refusals open no upstream, route %s', (route) => {
+  let rig: HttpProxyRig;
   let proxy: TestProxy | undefined;
-  let web: http.Server;
   let webPort: number;
   let accepted = 0;
   let listenPort: number;
-  let tunnel: RunningTunnel;
 
   beforeAll(async () => {
-    web = http.createServer((_req, res) => res.end('reached\n'));
+    const web = http.createServer((_req, res) => res.end('reached\n'));
     web.on('connection', () => (accepted += 1));
-    await new Promise<void>((r) => web.listen(0, SERVER, r));
-    webPort = (web.address() as net.AddressInfo).port;
-    listenPort = await freePort();
-    if (route === 'squid') proxy = await startProxy();
-    tunnel = await startTunnel({
-      flags: { mode: route === 'squid' ? 'proxy' : 'direct', ...(proxy ? { 'proxy.url': proxy.url } : {}), 'httpProxy.listen': `127.0.0.1:${listenPort}` },
-      lookup: async () => [{ address: SERVER, family: 4 }],
-    });
+    rig = await startHttpProxyRig(route, web, SERVER, { lookup: async () => [{ address: SERVER, family: 4 }] });
+    ({ proxy, webPort, listenPort } = rig);
   });
-  afterAll(async () => {
-    await tunnel?.close();
-    await new Promise((r) => web?.close(r));
-    await proxy?.stop();
-  });
+  afterAll(() => rig?.close());
 
   const target = () => `http://${SERVER}:${webPort}`;
   const squidLines = () => (proxy ? proxy.accessLog().split('\n').filter((l) => l.includes(`:${webPort}`)).length : 0);

@@ -276,7 +276,8 @@ export class Forwarder {
         res.removeListener('close', gone);
         resolve(upstream);
       });
-      out.once('error', (err) => {
+      // Kept after the answer came: a reset mid-body must not be an unhandled 'error'.
+      out.on('error', (err) => {
         res.removeListener('close', gone);
         reject(err);
       });
@@ -304,7 +305,17 @@ export class Forwarder {
     const headers: string[] = [];
     for (const [name, value] of endToEnd(upstream.rawHeaders)) headers.push(name, value);
     return new Promise((resolve) => {
-      res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, headers);
+      try {
+        res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, headers);
+      } catch (err) {
+        // Node refuses to write what llhttp let in (a status outside 100-999, say): say so instead.
+        upstream.destroy();
+        res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('the upstream answer cannot be passed on\n');
+        result.outcome = 'ERR_PROXY_PROTOCOL';
+        result.error = err as Error;
+        resolve(result);
+        return;
+      }
       upstream.pipe(res);
       const done = (outcome: string) => {
         result.outcome = outcome;
