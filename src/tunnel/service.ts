@@ -145,6 +145,7 @@ export class TunnelService {
    */
   drain(timeoutMs: number): Promise<number> {
     this.admission.startDraining();
+    this.httpProxy.drain();
     return this.shutDown(async () => {
       if (this.admission.size > 0) {
         this.logger.info(`draining ${this.admission.size} connection(s), up to ${formatDuration(timeoutMs)}`);
@@ -350,10 +351,10 @@ export class TunnelService {
         this.connect(listener, socket, id, specFor(listener.address.port, target.host, target.port), answer);
         socket.resume();
       },
+      forwarding: () => this.events.connectionOpened(HTTP_PROXY_SOURCE),
       forwarded: (req, target, result, startedMs) => {
         const record = forwardRecord(id, socket, target, result, startedMs, socket.bytesWritten - bytesDown);
         bytesDown = socket.bytesWritten;
-        this.events.connectionOpened(HTTP_PROXY_SOURCE);
         this.events.connectionEnded(record);
         logForwarded(this.logger, record, req, result);
         this.options.onConnectionEnd?.(record);

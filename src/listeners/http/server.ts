@@ -19,6 +19,8 @@ export interface ConnectAnswer {
 export interface HttpProxySession {
   /** CONNECT host:port: the socket leaves HTTP; `head` holds the client bytes read after the request. */
   connect(target: HttpTarget, head: Buffer, answer: ConnectAnswer): void;
+  /** A request passed the checks and is being forwarded now. */
+  forwarding(): void;
   /** One forwarded request has been answered. */
   forwarded(req: http.IncomingMessage, target: AbsoluteTarget, result: ForwardResult, startedMs: number): void;
   /** A request was refused before any upstream: malformed, or a destination never served. */
@@ -57,8 +59,9 @@ interface Connection {
  */
 export class HttpProxyServer {
   private readonly server: http.Server;
-  private readonly connections = new WeakMap<net.Socket, Connection>();
+  private readonly connections = new Map<net.Socket, Connection>();
   private readonly headersTimeoutMs: number;
+  private draining = false;
 
   constructor(private readonly options: HttpProxyOptions) {
     this.headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
@@ -77,8 +80,18 @@ export class HttpProxyServer {
     socket.once('close', () => {
       clearTimeout(connection.timer);
       connection.forwarder?.close();
+      this.connections.delete(socket);
     });
     this.server.emit('connection', socket);
+  }
+
+  /**
+   * Shutting down: connections idle between requests are closed now (a client may not count on
+   * a kept-alive connection), the others after the answer being written.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const [socket, connection] of this.connections) if (connection.busy === 0) socket.end();
   }
 
   /** Until a request head is in, the client has this long; then 408 and close. */
@@ -161,7 +174,9 @@ export class HttpProxyServer {
     connection.busy += 1;
     res.once('close', () => {
       connection.busy -= 1;
-      if (connection.busy === 0 && !socket.destroyed) this.arm(socket, connection);
+      if (connection.busy > 0 || socket.destroyed) return;
+      if (this.draining) socket.end();
+      else this.arm(socket, connection);
     });
     const started = performance.now();
     const refusal = framingRefusal(req.headers, req.httpVersionMajor);
@@ -177,6 +192,7 @@ export class HttpProxyServer {
       return this.refuse(res, { status: 403, text: denied });
     }
     connection.forwarder ??= new Forwarder(this.options.forwarder);
+    connection.session.forwarding();
     void connection.forwarder.forward(req, res, target.value).then((result) => connection.session.forwarded(req, target.value, result, started));
   }
 }

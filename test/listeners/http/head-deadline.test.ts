@@ -27,7 +27,7 @@ describe('HTTP proxy request-head deadline', () => {
       },
     });
     listener = net.createServer((socket) =>
-      proxy.accept(socket, { connect: () => undefined, forwarded: () => undefined, refused: (_kind, reason) => refused.push(reason) }),
+      proxy.accept(socket, { connect: () => undefined, forwarding: () => undefined, forwarded: () => undefined, refused: (_kind, reason) => refused.push(reason) }),
     );
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
     port = (listener.address() as net.AddressInfo).port;
