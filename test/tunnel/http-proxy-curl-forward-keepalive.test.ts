@@ -80,6 +80,19 @@ describe.each(['squid', 'direct'] as const)('HTTP proxy listener, absolute-URI r
     expect(got?.headers['proxy-authorization']).toBeUndefined();
   });
 
+  it('an Upgrade request is forwarded as plain HTTP/1.1, without Upgrade and the headers Connection names', async () => {
+    const { stdout } = await run('curl', [
+      '-sS', '--max-time', '10', '-x', `http://127.0.0.1:${listenPort}`,
+      '-H', 'Connection: Upgrade, HTTP2-Settings', '-H', 'Upgrade: h2c', '-H', 'HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA',
+      `http://${SERVER}:${webPort}/h2c`,
+    ]);
+    expect(stdout).toBe('page /h2c 0\n');
+    const got = seen[seen.length - 1];
+    expect(got?.url).toBe('/h2c');
+    expect(got?.headers.upgrade).toBeUndefined();
+    expect(got?.headers['http2-settings']).toBeUndefined();
+  });
+
   it('a chunked request body is passed on with its length', async () => {
     const { stdout } = await run('curl', ['-sS', '--max-time', '10', '-x', `http://127.0.0.1:${listenPort}`, '-H', 'Transfer-Encoding: chunked', '--data-binary', 'y'.repeat(3000), `http://${SERVER}:${webPort}/chunked`]);
     expect(stdout).toBe('page /chunked 3000\n');

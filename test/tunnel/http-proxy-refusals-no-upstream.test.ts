@@ -71,7 +71,6 @@ describe.each(['squid', 'direct'] as const)('HTTP proxy refusals open no upstrea
     ['ptunnel\'s own port', () => `GET http://127.0.0.1:${listenPort}/ HTTP/1.1\r\nHost: a\r\n\r\n`, 403, /own listener/],
     ['CONNECT to ptunnel\'s own port', () => `CONNECT 127.0.0.1:${listenPort} HTTP/1.1\r\nHost: a\r\n\r\n`, 403, /own listener/],
     ['CONNECT without a port', () => `CONNECT ${SERVER} HTTP/1.1\r\nHost: a\r\n\r\n`, 400, /host:port/],
-    ['a Upgrade request', () => `GET ${target()}/ HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`, 501, /Upgrade/],
   ];
 
   it.each(cases)('%s: a protocol-correct refusal, the connection closed, no upstream', async (_name, request, status, reason) => {

@@ -68,7 +68,8 @@ export class HttpProxyServer {
     this.server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 0, keepAliveTimeout: 5000 });
     this.server.on('request', (req, res) => this.onRequest(req, res));
     this.server.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.onConnect(req, socket, head));
-    this.server.on('upgrade', (_req: http.IncomingMessage, socket: net.Socket) => this.refuseRaw(socket, { status: 501, text: 'Upgrade (WebSocket) over a forwarded http:// request is not supported; use CONNECT' }, 'protocol', 'Upgrade'));
+    // No 'upgrade' listener: Node then hands Upgrade requests to 'request' like any other, and
+    // the Upgrade header, being hop-by-hop, is not passed on (curl --http2 on http:// still works).
     this.server.on('clientError', (err: Error, socket: net.Socket) => this.onClientError(err, socket));
   }
 
