@@ -45,6 +45,9 @@ export interface ForwarderOptions {
 
 type Opener = { open(signal: AbortSignal): Promise<net.Socket> };
 
+/** Errors of a request sent on a reused socket that the upstream had closed: nothing of it was answered. */
+const staleSocket = new WeakSet<Error>();
+
 /**
  * One client connection's upstream sockets: at most one per upstream (the proxy, or each origin
  * server direct), kept alive between requests, so that NTLM and Negotiate, which authenticate a
@@ -175,12 +178,19 @@ export class Forwarder {
       this.options.onAuth?.(scheme?.name ?? 'auth', 'error');
       return fail(new PtunnelError('ERR_PROXY_AUTH', `proxy ${proxyName}: ${(err as Error).message}`, { cause: err }));
     }
+    let retried = false;
     for (let round = 1; ; round += 1) {
       let upstream: http.IncomingMessage;
       try {
         upstream = await this.send(req, res, target, route, body, authorization, result);
       } catch (err) {
-        if (route.route === 'proxy' && isPtunnelError(err) && (err.code === 'ERR_PROXY_CONNECT' || err.code === 'ERR_PROXY_TIMEOUT')) {
+        // A kept-alive upstream socket the other side closed while idle: the request never got
+        // there, so it is sent once more on a new connection (Node's documented keep-alive race).
+        if (staleSocket.has(err as Error) && body.complete && !retried && !res.destroyed) {
+          retried = true;
+          continue;
+        }
+        if (route.route === 'proxy' && err instanceof PtunnelError && (err.code === 'ERR_PROXY_CONNECT' || err.code === 'ERR_PROXY_TIMEOUT') && (err.details as { phase?: string } | undefined)?.phase === 'connect') {
           this.options.proxyUnreachable?.(route.proxy, err);
         }
         return fail(err);
@@ -265,9 +275,11 @@ export class Forwarder {
       const out = http.request(options);
       let socket: net.Socket | undefined;
       let written = 0;
+      let readBefore = 0;
       out.once('socket', (s: net.Socket) => {
         socket = s;
         written = s.bytesWritten;
+        readBefore = s.bytesRead;
       });
       const gone = () => out.destroy();
       res.once('close', gone);
@@ -279,6 +291,8 @@ export class Forwarder {
       // Kept after the answer came: a reset mid-body must not be an unhandled 'error'.
       out.on('error', (err) => {
         res.removeListener('close', gone);
+        const code = systemCode(err);
+        if (out.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE') && socket && socket.bytesRead === readBefore) staleSocket.add(err);
         reject(err);
       });
       const idleMs = this.options.idleTimeoutMs();
