@@ -43,4 +43,10 @@ describe('HTTP proxy listener, a kept-alive upstream connection gone stale', () 
     expect(answered).toBeGreaterThanOrEqual(2);
     expect(server.accepted()).toBeGreaterThanOrEqual(2);
   });
+
+  it('a POST is not sent twice: the client gets the 502', async () => {
+    const url = `http://127.0.0.1:${server.port}/`;
+    const { stdout } = await run('curl', ['-sS', '--max-time', '10', '-x', `http://127.0.0.1:${listenPort}`, '-w', '%{http_code}\n', url, '--next', '-x', `http://127.0.0.1:${listenPort}`, '-d', 'once', '-w', '%{http_code}\n', url]);
+    expect(stdout).toMatch(/^ok\n200\n.*ECONNRESET\n502\n$/);
+  });
 });

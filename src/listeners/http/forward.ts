@@ -14,6 +14,7 @@ import { failureStatus } from './status';
 
 /** A request body up to this size is kept, so that an authentication round can send it again. */
 export const MAX_REPLAY_BODY_BYTES = 1024 * 1024;
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 /** A handshake that has not ended after this many requests is going nowhere (as for CONNECT). */
 const MAX_AUTH_ROUNDS = 5;
 
@@ -185,8 +186,9 @@ export class Forwarder {
         upstream = await this.send(req, res, target, route, body, authorization, result);
       } catch (err) {
         // A kept-alive upstream socket the other side closed while idle: the request never got
-        // there, so it is sent once more on a new connection (Node's documented keep-alive race).
-        if (staleSocket.has(err as Error) && body.complete && !retried && !res.destroyed) {
+        // there, so it is sent once more on a new connection (Node's documented keep-alive race);
+        // only an idempotent one (RFC 9110 9.2.2: a POST may have been acted on all the same).
+        if (staleSocket.has(err as Error) && body.complete && IDEMPOTENT.has(req.method ?? '') && !retried && !res.destroyed) {
           retried = true;
           continue;
         }
