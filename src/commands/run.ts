@@ -39,7 +39,7 @@ const adminText = (a: AdminAt) => formatHostPort(a.host, a.port);
 export async function runService(deps: RunDeps): Promise<number> {
   const { config, logger } = deps;
   const signals = deps.signals ?? process;
-  if (config.tunnels.length === 0 && !config.socks) {
+  if (config.tunnels.length === 0 && !config.socks && !config.httpProxy) {
     throw usageError(
       'ERR_USAGE',
       'no tunnels given; add --preset NAME (e.g. --preset gmail, list with "ptunnel presets") or LOCAL_PORT:HOST:PORT (e.g. 9993:imap.gmail.com:993), or see "ptunnel --help"',

@@ -17,6 +17,7 @@ import { inSetting, isSettingKey, refuseSetting } from './setting';
 import { durationMs, timeouts } from './timeouts';
 import { resolveSocks, SocksSettings } from './socks';
 import { DestinationRules, parseDestRules } from './dest-policy';
+import { HttpProxySettings, resolveHttpProxy } from './http-proxy';
 import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
 import { noProxyWarnings, unknownEnvWarnings } from './warnings';
@@ -48,6 +49,8 @@ export interface RuntimeConfig {
   socks?: SocksSettings;
   /** --allow-dest and --deny-dest: where the local proxy listeners may connect their clients. */
   destinations: DestinationRules;
+  /** The HTTP proxy listener (--http-proxy); undefined: off. */
+  httpProxy?: HttpProxySettings;
   /** Where the admin HTTP server listens; undefined: off. */
   admin?: AdminAddress;
   shutdownTimeoutMs: number;
@@ -163,6 +166,8 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   if (raw.admin !== null && raw.admin.trim() !== '') config.admin = parseAdminAddress(raw.admin.trim(), raw.adminHost);
   const socks = resolveSocks(raw);
   if (socks) config.socks = socks;
+  const httpProxy = resolveHttpProxy(raw);
+  if (httpProxy) config.httpProxy = httpProxy;
   if (proxy) config.proxy = proxy;
   if (pac) config.pac = pac;
   return config;

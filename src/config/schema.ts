@@ -161,8 +161,18 @@ export const schema = {
       arg: 'socks-password-file',
     },
   },
+  httpProxy: {
+    listen: {
+      doc: 'Also run an HTTP proxy on [ADDR:]PORT, 127.0.0.1 unless ADDR is given: CONNECT and absolute-URI requests (http://), routed like the tunnels and authenticated upstream with ptunnel\'s own credentials (curl -x, git http.proxy, npm proxy).',
+      format: 'optional-string',
+      default: null,
+      nullable: true,
+      env: 'PTUNNEL_HTTP_PROXY',
+      arg: 'http-proxy',
+    },
+  },
   allowClients: {
-    doc: 'Comma list of client CIDR ranges the SOCKS listener serves; needed to bind it anywhere but loopback (an open proxy otherwise). Default: loopback only.',
+    doc: 'Comma list of client CIDR ranges the SOCKS and HTTP proxy listeners serve; needed to bind them anywhere but loopback (an open proxy otherwise). Default: loopback only.',
     format: 'optional-string',
     default: null,
     nullable: true,

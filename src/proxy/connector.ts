@@ -40,7 +40,7 @@ export interface ProxyTunnel {
 }
 
 /** Errors on the way to the proxy that mean "the proxy is not there" (not "the proxy said no"). */
-const UNREACHABLE = new Set([
+export const UNREACHABLE = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',

@@ -41,11 +41,11 @@ export interface ListenAddress {
 }
 
 /**
- * What a reload does with the SOCKS listener: `running` is what is bound (undefined: off),
- * `next` what the new configuration asks for. Credentials and --allow-clients need no rebind:
- * each new client is checked against the configuration of the moment.
+ * What a reload does with a local proxy listener (SOCKS, HTTP): `running` is what is bound
+ * (undefined: off), `next` what the new configuration asks for. Credentials and --allow-clients
+ * need no rebind: each new client is checked against the configuration of the moment.
  */
-export function planSocksReload(running: ListenAddress | undefined, next: ListenAddress | undefined): 'keep' | 'add' | 'remove' | 'rebind' | 'none' {
+export function planProxyListenerReload(running: ListenAddress | undefined, next: ListenAddress | undefined): 'keep' | 'add' | 'remove' | 'rebind' | 'none' {
   if (running === undefined) return next === undefined ? 'none' : 'add';
   if (next === undefined) return 'remove';
   return running.host === next.host && running.port === next.port ? 'keep' : 'rebind';

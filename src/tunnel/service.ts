@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import type { HttpProxySettings } from '../config/http-proxy';
 import type { RuntimeConfig } from '../config/load';
 import type { SocksSettings } from '../config/socks';
 import { describeProxy } from '../config/proxy-spec';
@@ -13,7 +14,7 @@ import { ConnectionRecord, handleConnection } from './connection';
 import { Prewarm } from './prewarm';
 import { EngineEvents, noEvents, RefusalReason } from './events';
 import { Listener, ListenerSet } from './listeners';
-import { planReload, planSocksReload } from './reload-plan';
+import { planReload, planProxyListenerReload } from './reload-plan';
 import { logAccepted, logConnectionEnd, logListening, logStopped } from './report';
 import type { ServiceSnapshot, SocksSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
@@ -22,6 +23,8 @@ import { MAX_SOCKS_HANDSHAKES, socksReplyFor } from './socks';
 import { Rep } from '../listeners/socks/codec';
 import { socksHandshake, SocksRefusal } from '../listeners/socks/server';
 import { Upstreams } from './upstreams';
+import { HttpProxyServer } from '../listeners/http/server';
+import { forwardRecord, forwardRoute, HTTP_PROXY_SOURCE, logForwarded, specFor } from './http-proxy';
 
 export interface ServiceOptions {
   config: RuntimeConfig;
@@ -43,7 +46,7 @@ export interface ReloadResult {
   failed: string[];
 }
 
-function socksAddresses(l: Listener): string {
+function listenerAddresses(l: Listener): string {
   return l.addresses.map((a) => formatHostPort(a.address, a.port)).join(', ');
 }
 
@@ -58,8 +61,9 @@ export class TunnelService {
   private readonly logger: Logger;
   private readonly events: EngineEvents;
   private readonly listeners: ListenerSet;
-  /** The SOCKS listener, apart from the tunnels: reloads and warm-ups plan only mappings. */
+  /** The SOCKS and HTTP proxy listeners, apart from the tunnels: reloads and warm-ups plan only mappings. */
   private readonly proxyListeners: ListenerSet;
+  private readonly httpProxy: HttpProxyServer;
   private readonly admission: Admission;
   private readonly upstreams: Upstreams;
   private readonly loops = new SelfLoopGuard();
@@ -81,12 +85,24 @@ export class TunnelService {
     );
     this.proxyListeners = new ListenerSet(
       logger,
-      (listener, socket) => this.acceptSocks(listener, socket),
+      (listener, socket) => (listener.tunnel.source === HTTP_PROXY_SOURCE ? this.acceptHttpProxy(listener, socket) : this.acceptSocks(listener, socket)),
       (listener, message) => this.admission.acceptFailed(listener, message),
     );
     this.admission = new Admission(config.limits, logger, this.events);
     this.destinations = new DestinationPolicy(config.destinations, () => this.ownPorts());
     this.upstreams = new Upstreams({ logger, events: this.events, lookup, proxyBackoff }, config);
+    this.httpProxy = new HttpProxyServer({
+      denied: (target) => this.destinationRefusal(target),
+      forwarder: {
+        route: (target) => {
+          const spec = specFor(0, target.host, target.port);
+          return forwardRoute(this.upstreams.router, spec, this.config.connectTimeoutMs, this.addressScreen(spec));
+        },
+        idleTimeoutMs: () => this.config.idleTimeoutMs,
+        proxyUnreachable: (proxy, err) => this.upstreams.healthFor(proxy).reportFailure(err.message),
+        onAuth: (scheme, outcome) => this.events.proxyAuth(scheme, outcome),
+      },
+    });
     this.prewarm = new Prewarm({
       router: () => this.upstreams.router,
       // Warm tunnels hold descriptors like live connections: they fit in what the limit leaves.
@@ -103,6 +119,7 @@ export class TunnelService {
       const loop = this.listeners.all.map((l) => this.listeners.selfLoop(l.tunnel)).find((m) => m !== undefined);
       if (loop) throw new PtunnelError('ERR_CONFIG', loop, { userError: true });
       if (this.config.socks) await this.bindSocks(this.config.socks);
+      if (this.config.httpProxy) await this.bindHttpProxy(this.config.httpProxy);
     } catch (err) {
       await this.close();
       throw err;
@@ -135,6 +152,7 @@ export class TunnelService {
    */
   drain(timeoutMs: number): Promise<number> {
     this.admission.startDraining();
+    this.httpProxy.drain();
     return this.shutDown(async () => {
       if (this.admission.size > 0) {
         this.logger.info(`draining ${this.admission.size} connection(s), up to ${formatDuration(timeoutMs)}`);
@@ -207,13 +225,19 @@ export class TunnelService {
 
   private async applyReload(next: RuntimeConfig): Promise<ReloadResult> {
     const plan = planReload(this.listeners.all, this.config.listen, next);
-    const socksPlan = planSocksReload(this.config.socks, next.socks);
+    const proxyPlans = [
+      { source: 'socks', label: 'SOCKS5', plan: planProxyListenerReload(this.config.socks, next.socks), bind: () => next.socks && this.bindSocks(next.socks) },
+      { source: HTTP_PROXY_SOURCE, label: 'HTTP proxy', plan: planProxyListenerReload(this.config.httpProxy, next.httpProxy), bind: () => next.httpProxy && this.bindHttpProxy(next.httpProxy) },
+    ];
     // The removed listeners' live connections are left to run to their end (an IMAP IDLE can
     // last hours): the reload waits only for their ports to be free.
     await this.listeners.remove(plan.remove);
-    const oldSocks = socksPlan === 'remove' || socksPlan === 'rebind' ? this.proxyListeners.all.filter((l) => l.tunnel.source === 'socks') : [];
-    await this.proxyListeners.remove(oldSocks);
-    for (const l of oldSocks) this.logger.info(`SOCKS5 stopped listening on ${socksAddresses(l)}; its open connections run on`, { tunnel: 'socks' });
+    for (const { source, label, plan: p } of proxyPlans) {
+      if (p !== 'remove' && p !== 'rebind') continue;
+      const old = this.proxyListeners.all.filter((l) => l.tunnel.source === source);
+      await this.proxyListeners.remove(old);
+      for (const l of old) this.logger.info(`${label} stopped listening on ${listenerAddresses(l)}; its open connections run on`, { tunnel: source });
+    }
     this.config = next;
     this.admission.setLimits(next.limits);
     this.destinations = new DestinationPolicy(next.destinations, () => this.ownPorts());
@@ -226,12 +250,13 @@ export class TunnelService {
       this.logger.error(`reload: ${problem}`, { tunnel: tunnel.source });
     }
     const added = plan.add.length - failed.length;
-    if (next.socks && (socksPlan === 'add' || socksPlan === 'rebind')) {
+    for (const { source, label, plan: p, bind } of proxyPlans) {
+      if (p !== 'add' && p !== 'rebind') continue;
       try {
-        await this.bindSocks(next.socks);
+        await bind();
       } catch (err) {
-        failed.push('socks');
-        this.logger.error(`reload: SOCKS listener not bound: ${(err as Error).message}`, { tunnel: 'socks' });
+        failed.push(source);
+        this.logger.error(`reload: ${label} listener not bound: ${(err as Error).message}`, { tunnel: source });
       }
     }
     this.upstreams.setOwnAddresses(this.ownAddresses());
@@ -243,7 +268,12 @@ export class TunnelService {
 
   private async bindSocks(socks: SocksSettings): Promise<void> {
     const l = await this.proxyListeners.bind({ listenHost: socks.host, localPort: socks.port, host: '', port: 0, source: 'socks' }, socks.host);
-    this.logger.info(`SOCKS5 listening on ${socksAddresses(l)}${socks.credentials ? ' (user/password)' : ''}`, { tunnel: 'socks' });
+    this.logger.info(`SOCKS5 listening on ${listenerAddresses(l)}${socks.credentials ? ' (user/password)' : ''}`, { tunnel: 'socks' });
+  }
+
+  private async bindHttpProxy(settings: HttpProxySettings): Promise<void> {
+    const l = await this.proxyListeners.bind({ listenHost: settings.host, localPort: settings.port, host: '', port: 0, source: HTTP_PROXY_SOURCE }, settings.host);
+    this.logger.info(`HTTP proxy listening on ${listenerAddresses(l)}`, { tunnel: HTTP_PROXY_SOURCE });
   }
 
   /** Binds a tunnel a reload added; returns why it could not be, if so. */
@@ -372,6 +402,55 @@ export class TunnelService {
   private addressScreen(tunnel: TunnelSpec): AddressScreen {
     const policy = this.destinations;
     return (address) => policy.addressRefusal(address, tunnel.port, tunnel.host);
+  }
+
+  /**
+   * An HTTP proxy client: the same client check and admission as SOCKS; then each CONNECT takes
+   * the tunnels' path and each absolute-URI request is forwarded (one record and log line each).
+   * The client connection counts as one connection until it closes or becomes a CONNECT tunnel.
+   */
+  private acceptHttpProxy(listener: Listener, socket: net.Socket): void {
+    const settings = this.config.httpProxy;
+    const address = socket.remoteAddress ?? '';
+    if (!settings || !settings.allowsClient(address)) {
+      this.events.connectionRejected(HTTP_PROXY_SOURCE, 'client');
+      this.logger.warn(`HTTP proxy client ${address} refused: not in ${settings?.allowClients.length ? settings.allowClients.join(',') : 'loopback'} (--allow-clients)`, { tunnel: HTTP_PROXY_SOURCE });
+      socket.destroy();
+      return;
+    }
+    const id = this.admission.admit(listener, socket);
+    if (id === undefined) return;
+    const started = performance.now();
+    let tunnelled = false;
+    this.admission.hold(id, {
+      abort: () => socket.destroy(),
+      live: () => ({ id, tunnel: HTTP_PROXY_SOURCE, client: formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0), target: '-', ageMs: Math.round(performance.now() - started), bytesUp: socket.bytesRead, bytesDown: socket.bytesWritten }),
+    });
+    socket.once('close', () => {
+      if (!tunnelled) this.admission.leave(listener, id);
+    });
+    let bytesDown = 0;
+    this.httpProxy.accept(socket, {
+      connect: (target, head, answer) => {
+        tunnelled = true;
+        if (head.length > 0) socket.unshift(head);
+        const spec = specFor(listener.address.port, target.host, target.port);
+        this.connect(listener, socket, id, spec, answer, this.addressScreen(spec));
+        socket.resume();
+      },
+      forwarding: () => this.events.connectionOpened(HTTP_PROXY_SOURCE),
+      forwarded: (req, target, result, startedMs) => {
+        const record = forwardRecord(id, socket, target, result, startedMs, socket.bytesWritten - bytesDown);
+        bytesDown = socket.bytesWritten;
+        this.events.connectionEnded(record);
+        logForwarded(this.logger, record, req, result);
+        this.options.onConnectionEnd?.(record);
+      },
+      refused: (kind, reason) => {
+        this.events.connectionRejected(HTTP_PROXY_SOURCE, kind);
+        this.logger.warn(`HTTP proxy request refused: ${reason}`, { tunnel: HTTP_PROXY_SOURCE });
+      },
+    });
   }
 
   private connect(listener: Listener, socket: net.Socket, id: number, tunnel: TunnelSpec, answer?: { succeed(): void; fail(err: unknown): void }, screen?: AddressScreen): void {

@@ -1,5 +1,5 @@
 import type { TunnelSpec } from '../../src/config/tunnel-spec';
-import { planReload, planSocksReload } from '../../src/tunnel/reload-plan';
+import { planReload, planProxyListenerReload } from '../../src/tunnel/reload-plan';
 
 /** `[listen host] local:host:port`, enough of a tunnel for its identity. */
 function t(text: string): TunnelSpec {
@@ -40,7 +40,7 @@ describe('the reload plan', () => {
   });
 });
 
-describe('planSocksReload: what a reload does with the SOCKS listener', () => {
+describe('planProxyListenerReload: what a reload does with a local proxy listener', () => {
   const at = (host: string, port: number) => ({ host, port });
   it.each([
     ['off, stays off', undefined, undefined, 'none'],
@@ -50,6 +50,6 @@ describe('planSocksReload: what a reload does with the SOCKS listener', () => {
     ['port changed', at('127.0.0.1', 1080), at('127.0.0.1', 1081), 'rebind'],
     ['address changed', at('127.0.0.1', 1080), at('0.0.0.0', 1080), 'rebind'],
   ] as const)('%s', (_name, running, next, expected) => {
-    expect(planSocksReload(running, next)).toBe(expected);
+    expect(planProxyListenerReload(running, next)).toBe(expected);
   });
 });
