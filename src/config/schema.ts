@@ -163,7 +163,7 @@ export const schema = {
   },
   httpProxy: {
     listen: {
-      doc: 'Also run an HTTP proxy on [ADDR:]PORT, 127.0.0.1 unless ADDR is given: CONNECT and absolute-URI requests (http://), routed like the tunnels and authenticated upstream with ptunnel\'s own credentials (curl -x, git http.proxy, npm proxy).',
+      doc: 'Also run an HTTP proxy on [ADDR:]PORT, both loopbacks (127.0.0.1 and ::1) unless ADDR is given: CONNECT and absolute-URI requests (http://), routed like the tunnels and authenticated upstream with ptunnel\'s own credentials (curl -x, git http.proxy, npm proxy).',
       format: 'optional-string',
       default: null,
       nullable: true,

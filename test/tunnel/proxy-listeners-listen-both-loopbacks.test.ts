@@ -15,7 +15,7 @@ function hasIpv6(): Promise<boolean> {
   });
 }
 
-/* --socks PORT listens like the tunnels: on 127.0.0.1 and ::1 (127.0.0.1 alone without IPv6). */
+/* --socks PORT and --http-proxy PORT listen like the tunnels: on 127.0.0.1 and ::1 (127.0.0.1 alone without IPv6). */
 describe('--socks without ADDR', () => {
   it('serves curl on 127.0.0.1 and on [::1]', async () => {
     const web = http.createServer((req, res) => res.end(`hello ${req.url}\n`));
@@ -46,6 +46,24 @@ describe('--socks without ADDR', () => {
       expect(tunnel.service.snapshot().socks?.addresses).toEqual([{ address: '127.0.0.1', port: socksPort }]);
     } finally {
       await tunnel.close();
+    }
+  });
+});
+
+describe('--http-proxy without ADDR', () => {
+  it('serves curl -x on 127.0.0.1 and on [::1]', async () => {
+    const web = http.createServer((req, res) => res.end(`hello ${req.url}\n`));
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    const webPort = (web.address() as net.AddressInfo).port;
+    const proxyPort = await freePort();
+    const tunnel = await startTunnel({ flags: { mode: 'direct', 'httpProxy.listen': String(proxyPort) } });
+    const curl = (proxy: string, path: string) => run('curl', ['-sS', '--max-time', '5', '--noproxy', '', '-x', proxy, `http://127.0.0.1:${webPort}${path}`]).then((r) => r.stdout);
+    try {
+      expect(await curl(`http://127.0.0.1:${proxyPort}`, '/v4')).toBe('hello /v4\n');
+      if (await hasIpv6()) expect(await curl(`http://[::1]:${proxyPort}`, '/v6')).toBe('hello /v6\n');
+    } finally {
+      await tunnel.close();
+      await new Promise((r) => web.close(r));
     }
   });
 });
