@@ -17,6 +17,7 @@ describe('ptunnel\'s own answers', () => {
     [new PtunnelError('ERR_DIRECT_TIMEOUT', 'slow'), 504],
     [new PtunnelError('ERR_DIRECT_CONNECT', 'refused'), 502],
     [new PtunnelError('ERR_DNS_NXDOMAIN', 'no such name', { details: {} as never }), 502],
+    [new PtunnelError('ERR_DEST_DENIED', 'every address refused'), 403],
     [new Error('other'), 502],
   ])('an upstream failure %p answers %d', (err, status) => {
     expect(failureStatus(err)).toBe(status);
