@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import net from 'node:net';
+import net, { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { ProxySettings, RuntimeConfig } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
-import { ResolvedAddress, systemLookup } from '../dns/lookup';
+import { isPtunnelError } from '../errors';
+import { AddressLookup, ResolvedAddress, systemLookup } from '../dns/lookup';
 import { Resolver } from '../dns/resolver';
 import { normalizeName } from '../dns/message';
 import { silentLogger } from '../log/logger';
@@ -13,7 +14,7 @@ import { findPreset, loadPresetCatalog } from '../presets/load';
 import type { ClientSetting } from '../presets/schema';
 import { offeredSchemes } from '../proxy/auth/offered';
 import { readLines } from '../util/files';
-import { checkSources, Finding, TargetRoute } from './doctor-sources';
+import { checkSources, Finding } from './doctor-sources';
 import type { CommandIo } from './io';
 
 export interface DoctorInput {
@@ -181,7 +182,20 @@ function peerCertificate(socket: net.Socket, head: Buffer, servername: string, t
 const MAIL_FIX = 'ask the proxy admin to allow CONNECT to this port (squid: add it to the SSL_ports acl), or run ptunnel where the port is open (--mode direct)';
 
 /** `proxy`: the proxy the router picked for this target (the configured one, or the PAC's); none: direct. */
-async function checkTarget(input: DoctorInput, c: ClientSetting, proxy: ProxySettings | undefined, out: Finding[]): Promise<boolean> {
+/**
+ * The address a direct tunnel would use: from ptunnel's own resolver, as in direct mode, never
+ * the system's (the hosts file may point the name at ptunnel itself).
+ */
+async function directAddress(host: string, lookup: AddressLookup): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  // Bounded by the resolver's own per-server timeouts, as for a tunnel.
+  const found = await lookup(host);
+  const first = found[0];
+  if (first === undefined) throw new Error('no address');
+  return first.address;
+}
+
+async function checkTarget(input: DoctorInput, c: ClientSetting, proxy: ProxySettings | undefined, out: Finding[], lookup: AddressLookup): Promise<boolean> {
   const { config } = input;
   const topic = `${c.protocol} ${formatHostPort(c.server, c.port)}`;
   const timeoutMs = Math.max(config.connectTimeoutMs, 1000);
@@ -217,8 +231,16 @@ async function checkTarget(input: DoctorInput, c: ClientSetting, proxy: ProxySet
     socket = answer.socket;
     head = answer.rest;
   } else {
+    let address: string;
     try {
-      socket = await connectDirect(c.server, c.port, timeoutMs);
+      address = await directAddress(c.server, lookup);
+    } catch (err) {
+      const why = isPtunnelError(err) ? err.code : (err as Error).message;
+      out.push({ topic, text: `direct connection: ptunnel's resolver has no address for it (${sanitizeLine(why)})`, ok: false, fix: 'ptunnel resolves names with its own DNS servers, never the hosts file: check --dns (and ptunnel resolve NAME), or give --proxy' });
+      return false;
+    }
+    try {
+      socket = await connectDirect(address, c.port, timeoutMs);
       out.push({ topic, text: 'direct connection: open', ok: true });
     } catch (err) {
       out.push({ topic, text: `direct connection: ${(err as Error).message}`, ok: false, fix: 'this network blocks the port: give --proxy' });
@@ -383,37 +405,36 @@ export async function runDoctor(input: DoctorInput, io: CommandIo): Promise<numb
     }
   }
   const resolver = new Resolver({ ...input.config.dns, logger: silentLogger });
-  let routes: Map<string, TargetRoute>;
   try {
-    routes = await checkSources({ config: input.config, env: input.env, lookup: resolver.lookup }, targets, out);
-  } finally {
-    await resolver.close();
-  }
-  const proxyUp = await checkProxy(input, out);
-  if (targets.length === 0) {
-    out.push({ topic: 'presets', text: 'none given: no targets checked', ok: false, fix: 'name the presets you use: ptunnel doctor --preset gmail' });
-    ok = false;
-  }
-  for (const c of targets) {
-    const topic = `${c.protocol} ${formatHostPort(c.server, c.port)}`;
-    const route = routes.get(formatHostPort(c.server, c.port));
-    if (route === undefined || 'failed' in route) {
-      out.push({ topic, text: `not checked: ${route?.failed ?? 'no route'}`, ok: false, fix: 'see the PAC line above' });
+    const routes = await checkSources({ config: input.config, env: input.env, lookup: resolver.lookup }, targets, out);
+    const proxyUp = await checkProxy(input, out);
+    if (targets.length === 0) {
+      out.push({ topic: 'presets', text: 'none given: no targets checked', ok: false, fix: 'name the presets you use: ptunnel doctor --preset gmail' });
       ok = false;
-      continue;
     }
-    const proxy = 'proxy' in route ? route.proxy : undefined;
-    if (proxy && proxy === input.config.proxy && !proxyUp) {
-      if (input.config.mode === 'proxy') {
-        out.push({ topic, text: 'not checked: the proxy is unreachable and mode is proxy', ok: false, fix: 'see the proxy line above' });
+    for (const c of targets) {
+      const topic = `${c.protocol} ${formatHostPort(c.server, c.port)}`;
+      const route = routes.get(formatHostPort(c.server, c.port));
+      if (route === undefined || 'failed' in route) {
+        out.push({ topic, text: `not checked: ${route?.failed ?? 'no route'}`, ok: false, fix: 'see the PAC line above' });
         ok = false;
         continue;
       }
-      // mode auto: ptunnel would go direct, so that is what is checked.
-      ok = (await checkTarget(input, c, undefined, out)) && ok;
-      continue;
+      const proxy = 'proxy' in route ? route.proxy : undefined;
+      if (proxy && proxy === input.config.proxy && !proxyUp) {
+        if (input.config.mode === 'proxy') {
+          out.push({ topic, text: 'not checked: the proxy is unreachable and mode is proxy', ok: false, fix: 'see the proxy line above' });
+          ok = false;
+          continue;
+        }
+        // mode auto: ptunnel would go direct, so that is what is checked.
+        ok = (await checkTarget(input, c, undefined, out, resolver.lookup)) && ok;
+        continue;
+      }
+      ok = (await checkTarget(input, c, proxy, out, resolver.lookup)) && ok;
     }
-    ok = (await checkTarget(input, c, proxy, out)) && ok;
+  } finally {
+    await resolver.close();
   }
   ok = (await checkNames(input, [...presetOf.keys()], presetOf, out)) && ok;
   if (input.json) {

@@ -23,10 +23,15 @@ function show(args: string[], text: string): void {
   if (process.env.PTUNNEL_TEST_SHOW_DOCTOR === '1') process.stdout.write(`--- ptunnel doctor ${args.join(' ')}\n${text}`);
 }
 
+/** No resolver that answers (unless the test gives --dns) and a short connect timeout. */
+function quiet(args: string[]): string[] {
+  return [...(args.includes('--dns') ? [] : ['--dns', '127.0.0.1:1']), '--connect-timeout', '3s'];
+}
+
 /** `ptunnel doctor ARGS` in-process, with no resolver that answers and a short connect timeout. */
 export async function doctor(args: string[]): Promise<{ code: number; out: string }> {
   const { out, io } = captureIo({});
-  const code = await dispatch(['doctor', '--dns', '127.0.0.1:1', '--connect-timeout', '3s', ...args], io);
+  const code = await dispatch(['doctor', ...quiet(args), ...args], io);
   show(args, `${out.stdout}${out.stderr}`);
   return { code, out: out.stdout };
 }
@@ -36,7 +41,7 @@ export async function doctor(args: string[]): Promise<{ code: number; out: strin
  * jest's runtime cannot) and for settings read from the environment (gsettings).
  */
 export async function doctorCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<{ code: number | null; out: string }> {
-  const r = await runCliAsync(['doctor', '--dns', '127.0.0.1:1', '--connect-timeout', '3s', ...args], env);
+  const r = await runCliAsync(['doctor', ...quiet(args), ...args], env);
   show(args, `${r.stdout}${r.stderr}`);
   return { code: r.status, out: r.stdout };
 }
