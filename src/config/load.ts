@@ -140,8 +140,9 @@ export function loadConfig(options: LoadOptions = {}): RuntimeConfig {
   const env = options.env ?? process.env;
   const raw = layeredSettings(options, env);
   const listen = listenAddress(raw.listen);
-  const routing = withSystemProxy(raw, options.systemProxy);
-  const proxies = resolveProxies(routing, env, raw.mode);
+  const system = withSystemProxy(raw, options.systemProxy);
+  const routing = system.raw;
+  const proxies = system.from === undefined ? resolveProxies(routing, env, raw.mode) : resolveProxies(routing, env, raw.mode, system.from);
   const proxy = proxies[0];
   const pac = resolvePac(routing, raw.mode);
   if (raw.mode === 'proxy' && !proxy && !pac) {

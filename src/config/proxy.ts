@@ -61,15 +61,18 @@ export interface SystemProxySettings {
  * `--proxy system`: the settings with the system's proxies, PAC URL and bypass list in place of
  * what was not given explicitly (an explicit --pac or --no-proxy wins).
  */
-export function withSystemProxy(raw: RawSettings, read: (() => SystemProxySettings) | undefined): RawSettings {
-  if (raw.proxy.url?.trim().toLowerCase() !== 'system') return raw;
+export function withSystemProxy(raw: RawSettings, read: (() => SystemProxySettings) | undefined): { raw: RawSettings; from?: string } {
+  if (raw.proxy.url?.trim().toLowerCase() !== 'system') return { raw };
   if (read === undefined) throw usageError('ERR_CONFIG', `proxy "system" cannot be read here; give the proxy itself with ${settingName('proxy.url')}`);
   const sys = read();
   return {
-    ...raw,
-    proxy: { ...raw.proxy, url: sys.proxies.length > 0 ? sys.proxies.join(',') : null },
-    pac: raw.pac ?? sys.pac ?? null,
-    noProxy: raw.noProxy ?? (sys.noProxy.length > 0 ? sys.noProxy.join(',') : null),
+    raw: {
+      ...raw,
+      proxy: { ...raw.proxy, url: sys.proxies.length > 0 ? sys.proxies.join(',') : null },
+      pac: raw.pac ?? sys.pac ?? null,
+      noProxy: raw.noProxy ?? (sys.noProxy.length > 0 ? sys.noProxy.join(',') : null),
+    },
+    from: `the system settings (${sys.from}, --proxy system)`,
   };
 }
 
@@ -93,16 +96,16 @@ export function proxySpecs(text: string): string[] {
 }
 
 /**
- * The proxies to use, in order of preference, from proxy.url or else the usual environment
- * variables; none in mode direct. User, password and CA apply to each proxy of the list (a URL's own
+ * The proxies to use, in order of preference, from proxy.url (`urlSource` names where that came
+ * from, for messages) or else the usual environment variables; none in mode direct. User, password and CA apply to each proxy of the list (a URL's own
  * credentials win for that proxy).
  */
-export function resolveProxies(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode): ProxySettings[] {
+export function resolveProxies(raw: RawSettings, env: NodeJS.ProcessEnv, mode: Mode, urlSource = settingName('proxy.url')): ProxySettings[] {
   let text: string;
   let source: string;
   if (raw.proxy.url !== null && raw.proxy.url.trim() !== '') {
     text = raw.proxy.url;
-    source = settingName('proxy.url');
+    source = urlSource;
   } else {
     // Lower case first, as curl does: it is the form most tools agree on.
     const found = firstEnv(env, ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']);

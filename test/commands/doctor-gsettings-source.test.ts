@@ -54,6 +54,7 @@ const HOSTS = ['127.0.0.1 imap.test.example smtp.test.example'];
   it('manual, with --proxy system: used, and CONNECT goes through the squid they name', async () => {
     const r = await doctorCli(['--preset', 'testmail', '--presets-dir', mail.dir, '--proxy', 'system', '--hosts-file', hostsFile(HOSTS)], env);
     expect(r.out).toContain(`system settings, GNOME (gsettings): proxy 127.0.0.1:${squid.port}; bypass localhost,.intra.example (used: --proxy system)\n`);
+    expect(r.out).toMatch(new RegExp(`ok {3}proxy +in use: http://127\\.0\\.0\\.1:${squid.port} \\(from the system settings \\(gnome, --proxy system\\)\\), mode auto\n`));
     expect(r.out).toMatch(new RegExp(`ok {3}proxy +http://127\\.0\\.0\\.1:${squid.port}: reachable`));
     expect(r.out).toMatch(new RegExp(`ok {3}IMAP imap\\.test\\.example:${mail.imapPort} +CONNECT: HTTP/1\\.1 200 Connection established`));
     expect(r.code).toBe(0);
