@@ -179,7 +179,7 @@ issuer, SHA-256; after the STARTTLS exchange on 587 and 143), no trust decision 
 ptunnel's resolver and the system resolver answer; whether the hosts file (--hosts-file, default
 the system's), or a pod's hostAliases, point the names at ptunnel. Each failing line ends with
 a fix.
-It takes the options of "ptunnel --help" (--proxy, --proxy-user, --mode, --dns, --presets-dir ...).
+It takes the options of "ptunnel --help" (--proxy, --user, --mode, --dns, --presets-dir ...).
 --json prints the same findings as JSON.
 Exit 0 only when every preset target would work, 1 otherwise.
 `;

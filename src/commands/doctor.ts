@@ -13,6 +13,7 @@ import { formatHostPort, isLoopback } from '../net/address';
 import { findPreset, loadPresetCatalog } from '../presets/load';
 import type { ClientSetting } from '../presets/schema';
 import { offeredSchemes } from '../proxy/auth/offered';
+import { connectViaProxy, ProxyTunnel } from '../proxy/connector';
 import { readLines } from '../util/files';
 import { checkSources, Finding } from './doctor-sources';
 import type { CommandIo } from './io';
@@ -213,11 +214,19 @@ async function checkTarget(input: DoctorInput, c: ClientSetting, proxy: ProxySet
     if (answer.status === 407) {
       const schemes = offeredSchemes(answer.headers.map((h) => /^proxy-authenticate:\s*(.*)$/i.exec(h)?.[1]).filter((h): h is string => h !== undefined));
       const names = schemes.map((s) => s.name).join(', ') || 'none';
+      if (authenticatesItself(proxy, schemes)) {
+        answer.socket.destroy();
+        const tunnel = await connectAsPtunnel(proxy, c, timeoutMs, names, topic, out);
+        if (tunnel === undefined) return false;
+        socket = tunnel.socket;
+        head = tunnel.head;
+        return checkTls(c, topic, socket, head, timeoutMs, out);
+      }
       out.push({
         topic,
         text: `CONNECT: ${answer.line}; the proxy offers: ${sanitizeLine(names)}`,
         ok: false,
-        fix: proxy.authorization ? 'the proxy refused the credentials given: check --proxy-user and the password' : 'give --proxy-user and --proxy-password-file (Basic), or use a scheme the proxy offers',
+        fix: proxy.authorization ? 'the proxy refused the credentials given: check --user and the password' : 'give --user and --proxy-password-file (Basic), or use a scheme the proxy offers',
       });
       answer.socket.destroy();
       return false;
@@ -247,6 +256,41 @@ async function checkTarget(input: DoctorInput, c: ClientSetting, proxy: ProxySet
       return false;
     }
   }
+  return checkTls(c, topic, socket, head, timeoutMs, out);
+}
+
+/**
+ * Whether ptunnel itself would answer this 407 with a scheme doctor's one-shot probe cannot
+ * speak: NTLM and Negotiate take rounds on one connection, so the connector does it.
+ */
+function authenticatesItself(proxy: ProxySettings, offered: ReadonlyArray<{ scheme: string }>): boolean {
+  const mode = proxy.auth ?? 'auto';
+  if (mode === 'basic') return false;
+  if (mode !== 'auto') return true;
+  return offered.some((o) => o.scheme === 'negotiate' || (o.scheme === 'ntlm' && proxy.credentials !== undefined));
+}
+
+/** CONNECT as a tunnel would make it, authentication rounds and all; undefined when it failed (the finding says why). */
+async function connectAsPtunnel(proxy: ProxySettings, c: ClientSetting, timeoutMs: number, offered: string, topic: string, out: Finding[]): Promise<ProxyTunnel | undefined> {
+  let scheme = '';
+  try {
+    const tunnel = await connectViaProxy({ proxy, host: c.server, port: c.port, timeoutMs, onAuth: (name) => (scheme = name) });
+    out.push({ topic, text: `CONNECT with ${sanitizeLine(scheme || 'no authentication')} (the proxy offers: ${sanitizeLine(offered)}): ${sanitizeLine(tunnel.response.statusLine)}`, ok: true });
+    return tunnel;
+  } catch (err) {
+    const forbidden = isPtunnelError(err, 'ERR_PROXY_FORBIDDEN');
+    out.push({
+      topic,
+      text: `CONNECT${scheme ? ` with ${sanitizeLine(scheme)}` : ''} (the proxy offers: ${sanitizeLine(offered)}): ${sanitizeLine((err as Error).message)}`,
+      ok: false,
+      fix: forbidden ? MAIL_FIX : 'ptunnel would fail the same way; see the message for what to check',
+    });
+    return undefined;
+  }
+}
+
+/** The TLS the mail client would see on this socket (after STARTTLS where the preset says so). */
+async function checkTls(c: ClientSetting, topic: string, socket: net.Socket, head: Buffer, timeoutMs: number, out: Finding[]): Promise<boolean> {
   try {
     if (c.protocol === 'SSH' || c.security === undefined) {
       out.push({ topic, text: 'TLS: none (SSH checks host keys)', ok: true });
@@ -401,7 +445,8 @@ export async function runDoctor(input: DoctorInput, io: CommandIo): Promise<numb
     const preset = findPreset(catalog, name);
     for (const c of preset.client) {
       targets.push(c);
-      if (c.protocol !== 'SSH' && !presetOf.has(c.server)) presetOf.set(c.server, preset.name);
+      // An address needs no name check: no resolver or hosts file is asked for it.
+      if (c.protocol !== 'SSH' && isIP(c.server) === 0 && !presetOf.has(c.server)) presetOf.set(c.server, preset.name);
     }
   }
   const resolver = new Resolver({ ...input.config.dns, logger: silentLogger });

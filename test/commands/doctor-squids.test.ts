@@ -38,7 +38,7 @@ describe('ptunnel doctor against real squids', () => {
     proxy = await startProxy({ requireAuth: true });
     const r = await doctor(['--preset', 'gmail', '--proxy', proxy.url, '--hosts-file', hostsFile(GMAIL_HOSTS)]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/CONNECT: HTTP\/1\.1 407 Proxy Authentication Required; the proxy offers: Basic; fix: give --proxy-user/);
+    expect(r.out).toMatch(/CONNECT: HTTP\/1\.1 407 Proxy Authentication Required; the proxy offers: Basic; fix: give --user /);
   });
 
   squidIt('a squid that is down: unreachable, with the fix; exit 1', async () => {
