@@ -2,12 +2,13 @@ import { usageError } from '../errors';
 import { bindTakes, formatHostPort, sameAddress } from '../net/address';
 import { describeTunnel, TunnelSpec } from './tunnel-spec';
 
-/** Two listeners clash on the same port when their addresses are equal or one is a wildcard. */
+/** What a listen host binds: `localhost` is both loopbacks (see tunnel/listeners). */
+const bound = (h: string) => (h === 'localhost' ? ['127.0.0.1', '::1'] : [h]);
 const norm = (h: string) => (h === 'localhost' ? '127.0.0.1' : h);
 
+/** Two listeners clash on the same port when they bind an equal address or one is a wildcard. */
 function clash(a: string, b: string): boolean {
-  const [x, y] = [norm(a), norm(b)];
-  return bindTakes(x, y) || bindTakes(y, x);
+  return bound(a).some((x) => bound(b).some((y) => bindTakes(x, y) || bindTakes(y, x)));
 }
 
 /** A preset's tunnel shows its address anyway; a mapping's text shows it only when `where` asks. */
@@ -30,7 +31,7 @@ export function checkLocalPortCollisions(tunnels: TunnelSpec[], listen: string):
       const hostB = b.listenHost ?? listen;
       if (b.localPort !== a.localPort || !clash(hostA, hostB)) continue;
       // A wildcard and one address clash too: then each side is named with its own address.
-      const same = sameAddress(norm(hostA), norm(hostB));
+      const same = hostA === hostB || (hostA !== 'localhost' && hostB !== 'localhost' && sameAddress(norm(hostA), norm(hostB)));
       const port = same ? formatHostPort(hostA, a.localPort) : String(a.localPort);
       throw usageError(
         'ERR_CONFIG',

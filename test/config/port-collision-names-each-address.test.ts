@@ -20,7 +20,17 @@ it('names the address each side listens on when they differ', () => {
 });
 
 it('names the one address once when both sides listen on it', () => {
+  expect(collision({ tunnels: ['127.0.0.1:2000:a.example:1', '127.0.0.1:2000:b.example:2'] })).toBe(
+    'local port 127.0.0.1:2000 is used twice: by mapping 127.0.0.1:2000:a.example:1 and by mapping 127.0.0.1:2000:b.example:2; give one of them another local port',
+  );
+});
+
+it('the default listen (localhost) takes both loopbacks: a mapping on either clashes with it', () => {
   expect(collision({ tunnels: ['2000:a.example:1', '127.0.0.1:2000:b.example:2'] })).toBe(
-    'local port 127.0.0.1:2000 is used twice: by mapping 2000:a.example:1 and by mapping 127.0.0.1:2000:b.example:2; give one of them another local port',
+    'local port 2000 is used twice: by mapping 2000:a.example:1 (on localhost:2000) and by mapping 127.0.0.1:2000:b.example:2 (on 127.0.0.1:2000); give one of them another local port',
+  );
+  // Before, only 127.0.0.1 counted: this pair passed the check and failed later at bind.
+  expect(collision({ tunnels: ['2000:a.example:1', '[::1]:2000:b.example:2'] })).toBe(
+    'local port 2000 is used twice: by mapping 2000:a.example:1 (on localhost:2000) and by mapping [::1]:2000:b.example:2 (on [::1]:2000); give one of them another local port',
   );
 });
