@@ -297,8 +297,20 @@ export class TunnelService {
     return [...this.listeners.addresses(), ...this.proxyListeners.addresses()];
   }
 
+  /**
+   * Every SOCKS and CONNECT request's destination check reads these: rebuilt only when a listener
+   * set has changed (a bind appends to its list, a removal replaces it), not per request.
+   */
+  private ownPortCache: { tunnels: readonly Listener[]; tunnelCount: number; proxies: readonly Listener[]; proxyCount: number; ports: number[] } | undefined;
+
   private ownPorts(): number[] {
-    return [...this.listeners.all, ...this.proxyListeners.all].flatMap((l) => l.addresses.map((a) => a.port));
+    const tunnels = this.listeners.all;
+    const proxies = this.proxyListeners.all;
+    const c = this.ownPortCache;
+    if (c && c.tunnels === tunnels && c.tunnelCount === tunnels.length && c.proxies === proxies && c.proxyCount === proxies.length) return c.ports;
+    const ports = [...tunnels, ...proxies].flatMap((l) => l.addresses.map((a) => a.port));
+    this.ownPortCache = { tunnels, tunnelCount: tunnels.length, proxies, proxyCount: proxies.length, ports };
+    return ports;
   }
 
   private watchLoops(): void {
