@@ -23,7 +23,8 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
   const target = formatHostPort(opts.host, opts.port);
   return settleOnce<net.Socket>({ timeoutMs: opts.timeoutMs, signal: opts.signal, aborted: cancelledError }, (attempt) => {
     let socket: net.Socket | undefined;
-    const abort = new AbortController();
+    // Only a name is looked up: an IP literal (most mappings, SOCKS requests) needs no signal.
+    let abort: AbortController | undefined;
     const onError = (err: Error) => {
       // autoSelectFamily reports every failed attempt in one AggregateError (from Node's realm,
       // so no instanceof): name each address, since the first (often IPv6 ENETUNREACH) is rarely
@@ -69,6 +70,7 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
     if (net.isIP(opts.host)) {
       start([{ address: opts.host, family: net.isIP(opts.host) === 6 ? 6 : 4 }]);
     } else {
+      abort = new AbortController();
       opts.lookup(opts.host, abort.signal).then(
         (addresses) => {
           if (addresses.length === 0) {
@@ -84,7 +86,7 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
       timeout: () => new PtunnelError('ERR_DIRECT_TIMEOUT', `direct connection to ${target} timed out after ${formatDuration(opts.timeoutMs)}`),
       release: (err) => {
         if (err) {
-          abort.abort();
+          abort?.abort();
           socket?.destroy();
         } else {
           socket?.removeListener('error', onError);
