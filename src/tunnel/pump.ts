@@ -176,10 +176,8 @@ export function pump(
     }
   };
 
-  for (const [socket, resetOutcome, errorOutcome] of [
-    [client, 'client-reset', 'client-error'],
-    [upstream, 'upstream-reset', 'upstream-error'],
-  ] as const) {
+  // A function called twice rather than a loop over [socket, outcomes] tuples: no arrays per connection.
+  const watch = (socket: net.Socket, resetOutcome: PumpOutcome, errorOutcome: PumpOutcome) => {
     // A no-op where it is already set (the listener's sockets, the proxy connection).
     socket.setNoDelay(true);
     socket.on('error', (err: NodeJS.ErrnoException) => cut(err.code === 'ECONNRESET' ? resetOutcome : errorOutcome, err));
@@ -198,7 +196,9 @@ export function pump(
       cut(err?.code === 'ECONNRESET' ? resetOutcome : errorOutcome, err ?? undefined);
       process.nextTick(onClose);
     }
-  }
+  };
+  watch(client, 'client-reset', 'client-error');
+  watch(upstream, 'upstream-reset', 'upstream-error');
   forward(client, upstream, endUpstream);
   forward(upstream, client, endClient);
   if (options.clientEnded) {
