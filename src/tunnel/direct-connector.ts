@@ -20,7 +20,8 @@ export interface DirectConnectOptions {
  * name lookup and every attempt together.
  */
 export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
-  const target = formatHostPort(opts.host, opts.port);
+  // For the error messages only: not built on every connection that succeeds.
+  const target = () => formatHostPort(opts.host, opts.port);
   return settleOnce<net.Socket>({ timeoutMs: opts.timeoutMs, signal: opts.signal, aborted: cancelledError }, (attempt) => {
     let socket: net.Socket | undefined;
     // Only a name is looked up: an IP literal (most mappings, SOCKS requests) needs no signal.
@@ -43,7 +44,7 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
         byCode.set(code, list);
       }
       const why = [...byCode].map(([code, where]) => (where.length > 0 ? `${where.join(', ')}: ${code}` : code)).join('; ');
-      attempt.reject(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target} failed: ${why}`, { cause: err, details: { tried } }));
+      attempt.reject(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target()} failed: ${why}`, { cause: err, details: { tried } }));
     };
 
     const start = (addresses: ResolvedAddress[]) => {
@@ -83,7 +84,7 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
       );
     }
     return {
-      timeout: () => new PtunnelError('ERR_DIRECT_TIMEOUT', `direct connection to ${target} timed out after ${formatDuration(opts.timeoutMs)}`),
+      timeout: () => new PtunnelError('ERR_DIRECT_TIMEOUT', `direct connection to ${target()} timed out after ${formatDuration(opts.timeoutMs)}`),
       release: (err) => {
         if (err) {
           abort?.abort();
