@@ -28,6 +28,13 @@ export interface PumpOptions {
 export interface PumpResult {
   outcome: PumpOutcome;
   error?: Error;
+  /**
+   * Which side ended first, from the pump's own 'end' listeners (a caller's extra once('end')
+   * pair cost two wrappers per connection): the client sent its FIN (here or before the pump),
+   * and the upstream's FIN came while the client's had not.
+   */
+  clientFin?: boolean;
+  upstreamFirst?: boolean;
 }
 
 export interface PumpHandle {
@@ -104,10 +111,15 @@ export function pump(
     if (closed < 2) return;
     clearTimeout(keepAliveTimer);
     clearTimeout(lingerTimer);
-    onDone(result ?? { outcome: 'ok' });
+    const done: PumpResult = result ?? { outcome: 'ok' };
+    done.clientFin = clientFin;
+    done.upstreamFirst = upstreamFirst;
+    onDone(done);
   };
 
   let ended = 0;
+  let clientFin = options.clientEnded === true;
+  let upstreamFirst = false;
   // Socket timeouts count silence (no read, no write) and re-arm on traffic: after one side has
   // ended, the other direction may run as long as it keeps moving, but not sit silent for longer
   // than the half-close timeout. A half-close timeout cuts a stream short, so it resets.
@@ -163,6 +175,8 @@ export function pump(
     });
     dst.on('drain', () => src.resume());
     src.on('end', () => {
+      if (src === client) clientFin = true;
+      else upstreamFirst = !clientFin;
       endDst();
       onEnded();
     });
