@@ -156,17 +156,13 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
       early.length = 0;
       // Only a proxy may drop the server's bytes at the client's FIN; direct routes pass it at once.
       const halfCloseLingerMs = upstream.route === 'proxy' ? ctx.pumpOptions.halfCloseLingerMs : 0;
-      // Which side ended first, from one 'end' listener each (nothing per chunk): a server that
-      // hung up on a client still talking (squid killed mid-session) is no plain "ok".
-      let clientFin = clientEnded;
-      let upstreamFirst = false;
-      client.once('end', () => (clientFin = true));
-      upstream.socket.once('end', () => (upstreamFirst = !clientFin));
       pumpHandle = pump(client, upstream.socket, { ...ctx.pumpOptions, halfCloseLingerMs, clientEnded }, (result) => {
-        if (result.outcome === 'ok' && upstreamFirst) end('upstream-closed-first');
+        // Which side ended first (the pump's 'end' listeners, nothing per chunk): a server that
+        // hung up on a client still talking (squid killed mid-session) is no plain "ok".
+        if (result.outcome === 'ok' && result.upstreamFirst) end('upstream-closed-first');
         // swaks and fetchmail send QUIT, close, and leave the server's late bytes to their
         // kernel, which answers them with a reset: that is how they end a session, not a failure.
-        else if (clientFin && CLIENT_SIDE.has(result.outcome) && PEER_GONE.has(systemCode(result.error) ?? '')) end('client-closed');
+        else if (result.clientFin && CLIENT_SIDE.has(result.outcome) && PEER_GONE.has(systemCode(result.error) ?? '')) end('client-closed');
         else end(result.outcome, result.error);
       });
     },

@@ -20,6 +20,17 @@ BUILT_IN.addSubnet('169.254.0.0', 16, 'ipv4');
 BUILT_IN.addSubnet('fe80::', 10, 'ipv6');
 BUILT_IN.addAddress('fd00:ec2::254', 'ipv6');
 
+/**
+ * The built-in denial for a canonical IP. A BlockList check builds a SocketAddress each time;
+ * an IPv4 literal (the usual SOCKS request) is link-local by its text alone, since isIP takes
+ * no leading zeros and canonicalIp turns IPv4-mapped IPv6 into dotted form.
+ */
+function builtInDenied(ip: string): boolean {
+  return isIP(ip) === 4 ? ip.startsWith('169.254.') : BUILT_IN.check(ip, 'ipv6');
+}
+
+const LOCALHOST = { host: '127.0.0.1', ip: true } as const;
+
 function family(ip: string): 'ipv4' | 'ipv6' {
   return isIP(ip) === 6 ? 'ipv6' : 'ipv4';
 }
@@ -84,14 +95,15 @@ export class DestinationPolicy {
   /** Why the client may not go to this destination (one line), or undefined: allowed. */
   refusal(destination: DestinationRequest): string | undefined {
     const dest = normalise(destination.host);
-    const where = formatHostPort(dest.host, destination.port);
-    const denied = this.denial(dest.host === 'localhost' ? { host: '127.0.0.1', ip: true } : dest, destination.port, where);
+    // Asked once per SOCKS or CONNECT request: the text is built only for a refusal.
+    const where = () => formatHostPort(dest.host, destination.port);
+    const denied = this.denial(dest.host === 'localhost' ? LOCALHOST : dest, destination.port, where);
     if (denied !== undefined) return denied;
     const byUser = first(this.deny, dest, destination.port);
-    if (byUser !== undefined) return `${where} is refused by --deny-dest entry ${JSON.stringify(byUser.text)}`;
+    if (byUser !== undefined) return `${where()} is refused by --deny-dest entry ${JSON.stringify(byUser.text)}`;
     if (this.allow.length === 0 || first(this.allow, dest, destination.port) !== undefined) return undefined;
     const hint = !dest.ip && this.allow.some((c) => c.cidr !== undefined) ? '; its CIDR entries match IP addresses, not names: add the name or .domain' : '';
-    return `${where} matches no --allow-dest entry${hint}`;
+    return `${where()} matches no --allow-dest entry${hint}`;
   }
 
   /**
@@ -100,20 +112,21 @@ export class DestinationPolicy {
    */
   addressRefusal(address: string, port: number, name: string): string | undefined {
     const ip = canonicalIp(address);
-    const where = `${formatHostPort(name, port)} (${ip})`;
-    const denied = this.denial({ host: ip, ip: true }, port, where);
+    const where = () => `${formatHostPort(name, port)} (${ip})`;
+    const dest = { host: ip, ip: true };
+    const denied = this.denial(dest, port, where);
     if (denied !== undefined) return denied;
-    const byUser = first(this.deny, { host: ip, ip: true }, port);
-    return byUser === undefined ? undefined : `${where} is refused by --deny-dest entry ${JSON.stringify(byUser.text)}`;
+    const byUser = first(this.deny, dest, port);
+    return byUser === undefined ? undefined : `${where()} is refused by --deny-dest entry ${JSON.stringify(byUser.text)}`;
   }
 
-  private denial(dest: { host: string; ip: boolean }, port: number, where: string): string | undefined {
+  private denial(dest: { host: string; ip: boolean }, port: number, where: () => string): string | undefined {
     if (!dest.ip) return undefined;
-    if (BUILT_IN.check(dest.host, family(dest.host))) {
-      return `${where} is a link-local or metadata address, which ptunnel never connects a client to (built-in denial)`;
+    if (builtInDenied(dest.host)) {
+      return `${where()} is a link-local or metadata address, which ptunnel never connects a client to (built-in denial)`;
     }
     if ((isLoopback(dest.host) || isWildcard(dest.host)) && this.ownPorts().includes(port)) {
-      return `${where} is ptunnel's own listener and would connect to itself (built-in denial)`;
+      return `${where()} is ptunnel's own listener and would connect to itself (built-in denial)`;
     }
     return undefined;
   }

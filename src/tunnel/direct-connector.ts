@@ -20,10 +20,12 @@ export interface DirectConnectOptions {
  * name lookup and every attempt together.
  */
 export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
-  const target = formatHostPort(opts.host, opts.port);
+  // For the error messages only: not built on every connection that succeeds.
+  const target = () => formatHostPort(opts.host, opts.port);
   return settleOnce<net.Socket>({ timeoutMs: opts.timeoutMs, signal: opts.signal, aborted: cancelledError }, (attempt) => {
     let socket: net.Socket | undefined;
-    const abort = new AbortController();
+    // Only a name is looked up: an IP literal (most mappings, SOCKS requests) needs no signal.
+    let abort: AbortController | undefined;
     const onError = (err: Error) => {
       // autoSelectFamily reports every failed attempt in one AggregateError (from Node's realm,
       // so no instanceof): name each address, since the first (often IPv6 ENETUNREACH) is rarely
@@ -42,7 +44,7 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
         byCode.set(code, list);
       }
       const why = [...byCode].map(([code, where]) => (where.length > 0 ? `${where.join(', ')}: ${code}` : code)).join('; ');
-      attempt.reject(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target} failed: ${why}`, { cause: err, details: { tried } }));
+      attempt.reject(new PtunnelError('ERR_DIRECT_CONNECT', `direct connection to ${target()} failed: ${why}`, { cause: err, details: { tried } }));
     };
 
     const start = (addresses: ResolvedAddress[]) => {
@@ -69,6 +71,7 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
     if (net.isIP(opts.host)) {
       start([{ address: opts.host, family: net.isIP(opts.host) === 6 ? 6 : 4 }]);
     } else {
+      abort = new AbortController();
       opts.lookup(opts.host, abort.signal).then(
         (addresses) => {
           if (addresses.length === 0) {
@@ -81,10 +84,10 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
       );
     }
     return {
-      timeout: () => new PtunnelError('ERR_DIRECT_TIMEOUT', `direct connection to ${target} timed out after ${formatDuration(opts.timeoutMs)}`),
+      timeout: () => new PtunnelError('ERR_DIRECT_TIMEOUT', `direct connection to ${target()} timed out after ${formatDuration(opts.timeoutMs)}`),
       release: (err) => {
         if (err) {
-          abort.abort();
+          abort?.abort();
           socket?.destroy();
         } else {
           socket?.removeListener('error', onError);

@@ -28,6 +28,13 @@ export interface PumpOptions {
 export interface PumpResult {
   outcome: PumpOutcome;
   error?: Error;
+  /**
+   * Which side ended first, from the pump's own 'end' listeners (a caller's extra once('end')
+   * pair cost two wrappers per connection): the client sent its FIN (here or before the pump),
+   * and the upstream's FIN came while the client's had not.
+   */
+  clientFin?: boolean;
+  upstreamFirst?: boolean;
 }
 
 export interface PumpHandle {
@@ -104,10 +111,15 @@ export function pump(
     if (closed < 2) return;
     clearTimeout(keepAliveTimer);
     clearTimeout(lingerTimer);
-    onDone(result ?? { outcome: 'ok' });
+    const done: PumpResult = result ?? { outcome: 'ok' };
+    done.clientFin = clientFin;
+    done.upstreamFirst = upstreamFirst;
+    onDone(done);
   };
 
   let ended = 0;
+  let clientFin = options.clientEnded === true;
+  let upstreamFirst = false;
   // Socket timeouts count silence (no read, no write) and re-arm on traffic: after one side has
   // ended, the other direction may run as long as it keeps moving, but not sit silent for longer
   // than the half-close timeout. A half-close timeout cuts a stream short, so it resets.
@@ -163,6 +175,8 @@ export function pump(
     });
     dst.on('drain', () => src.resume());
     src.on('end', () => {
+      if (src === client) clientFin = true;
+      else upstreamFirst = !clientFin;
       endDst();
       onEnded();
     });
@@ -176,10 +190,8 @@ export function pump(
     }
   };
 
-  for (const [socket, resetOutcome, errorOutcome] of [
-    [client, 'client-reset', 'client-error'],
-    [upstream, 'upstream-reset', 'upstream-error'],
-  ] as const) {
+  // A function called twice rather than a loop over [socket, outcomes] tuples: no arrays per connection.
+  const watch = (socket: net.Socket, resetOutcome: PumpOutcome, errorOutcome: PumpOutcome) => {
     // A no-op where it is already set (the listener's sockets, the proxy connection).
     socket.setNoDelay(true);
     socket.on('error', (err: NodeJS.ErrnoException) => cut(err.code === 'ECONNRESET' ? resetOutcome : errorOutcome, err));
@@ -198,7 +210,9 @@ export function pump(
       cut(err?.code === 'ECONNRESET' ? resetOutcome : errorOutcome, err ?? undefined);
       process.nextTick(onClose);
     }
-  }
+  };
+  watch(client, 'client-reset', 'client-error');
+  watch(upstream, 'upstream-reset', 'upstream-error');
   forward(client, upstream, endUpstream);
   forward(upstream, client, endClient);
   if (options.clientEnded) {

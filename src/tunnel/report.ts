@@ -26,6 +26,10 @@ export function logStopped(logger: Logger, listener: Listener): void {
 
 /** The one record of a connection, written when it ends; a client that left early is no failure. */
 export function logConnectionEnd(logger: Logger, r: ConnectionRecord): void {
+  const failed = r.route === undefined;
+  const warning = failed && r.outcome !== 'client-gone';
+  // Once per connection: a quiet ptunnel (-q) builds no fields for a line it would drop.
+  if (!logger.enabled(warning ? 'warn' : 'info')) return;
   const fields = {
     id: r.id,
     tunnel: r.tunnel,
@@ -40,8 +44,7 @@ export function logConnectionEnd(logger: Logger, r: ConnectionRecord): void {
     outcome: r.outcome,
     err: r.error,
   };
-  const failed = r.route === undefined;
-  if (failed && r.outcome !== 'client-gone') {
+  if (warning) {
     // The message already says what went wrong: the fields add its code, not the text again.
     const { err, ...rest } = fields;
     const code = (err as { code?: unknown } | undefined)?.code;

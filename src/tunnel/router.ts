@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type net from 'node:net';
 import type { ProxySettings, RuntimeConfig } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
@@ -12,6 +13,9 @@ import { AddressScreen, screenedLookup } from './dest-policy';
 import { connectDirect, DirectConnectOptions } from './direct-connector';
 
 export type Route = 'proxy' | 'direct';
+
+/** A direct upstream has no proxy answer to pass on; its empty head is shared, never written to. */
+const NO_HEAD = Buffer.alloc(0);
 
 export interface Upstream {
   /** Paused; the caller resumes it when the pump is wired. */
@@ -80,12 +84,11 @@ export class Router {
   constructor(private readonly deps: RouterDeps) {
     this.connectProxy = deps.connectProxy ?? connectViaProxy;
     this.connectDirect = deps.connectDirect ?? connectDirect;
+    this.configured = Object.freeze({ proxies: deps.config.proxies, fallback: true, direct: 'mode direct' });
   }
 
-  /** The configured list, as a choice. */
-  private get configured(): ProxyChoice {
-    return { proxies: this.deps.config.proxies, fallback: true, direct: 'mode direct' };
-  }
+  /** The configured list, as a choice: one object per router (a reload makes a new router), not one per connection. */
+  private readonly configured: Readonly<ProxyChoice>;
 
   /**
    * Turns a PAC answer into the target's choice: its PROXY and HTTPS entries up to the first
@@ -148,7 +151,8 @@ export class Router {
    */
   async open(tunnel: TunnelSpec, signal?: AbortSignal, choice?: ProxyChoice, screen?: AddressScreen): Promise<Upstream> {
     const { config } = this.deps;
-    const plan = this.plan(tunnel, choice ?? (await this.choose(tunnel)));
+    // Without a PAC the choice is known now: no promise to wait for on every connection.
+    const plan = this.plan(tunnel, choice ?? (this.deps.pac ? await this.choose(tunnel) : this.configured));
     if (plan.route === 'direct') return this.direct(tunnel, plan.reason, signal, screen, plan.proxyDown);
     let last: unknown;
     for (const [i, proxy] of plan.proxies.entries()) {
@@ -208,7 +212,8 @@ export class Router {
         host: tunnel.host,
         port: tunnel.port,
         timeoutMs: this.deps.config.connectTimeoutMs,
-        lookup: screen ? screenedLookup(this.deps.lookup, screen) : this.deps.lookup,
+        // An IP literal is never looked up (its check was the destination policy's): no wrapper for it.
+        lookup: screen && !isIP(tunnel.host) ? screenedLookup(this.deps.lookup, screen) : this.deps.lookup,
         signal,
       });
     } catch (err) {
@@ -220,7 +225,7 @@ export class Router {
         details: err.details,
       });
     }
-    const upstream: Upstream = { socket, head: Buffer.alloc(0), route: 'direct' };
+    const upstream: Upstream = { socket, head: NO_HEAD, route: 'direct' };
     if (reason !== undefined) upstream.reason = reason;
     return upstream;
   }

@@ -23,6 +23,7 @@ import { MAX_SOCKS_HANDSHAKES, socksReplyFor } from './socks';
 import { Rep } from '../listeners/socks/codec';
 import { socksHandshake, SocksRefusal } from '../listeners/socks/server';
 import { Upstreams } from './upstreams';
+import type { PumpOptions } from './pump';
 import { HttpProxyServer } from '../listeners/http/server';
 import { forwardRecord, forwardRoute, HTTP_PROXY_SOURCE, logForwarded, specFor } from './http-proxy';
 
@@ -46,6 +47,19 @@ export interface ReloadResult {
   failed: string[];
 }
 
+/** What every connection reads from the configuration, made once per configuration (start, reload), not per connection. */
+interface ConnectionSettings {
+  readonly proxyIsLocal: boolean;
+  readonly pumpOptions: Readonly<PumpOptions>;
+}
+
+function connectionSettings(config: RuntimeConfig): ConnectionSettings {
+  return Object.freeze({
+    proxyIsLocal: config.proxies.some(({ endpoint: { host } }) => host === 'localhost' || isLoopback(host)),
+    pumpOptions: Object.freeze({ halfCloseTimeoutMs: config.halfCloseTimeoutMs, halfCloseLingerMs: config.halfCloseLingerMs, idleTimeoutMs: config.idleTimeoutMs }),
+  });
+}
+
 function listenerAddresses(l: Listener): string {
   return l.addresses.map((a) => formatHostPort(a.address, a.port)).join(', ');
 }
@@ -56,6 +70,7 @@ function listenerAddresses(l: Listener): string {
  */
 export class TunnelService {
   private config: RuntimeConfig;
+  private perConnection: ConnectionSettings;
   private started = false;
   private reloading: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
@@ -76,6 +91,7 @@ export class TunnelService {
   constructor(private readonly options: ServiceOptions) {
     const { config, logger, lookup, proxyBackoff } = options;
     this.config = config;
+    this.perConnection = connectionSettings(config);
     this.logger = logger;
     this.events = options.events ?? noEvents;
     this.listeners = new ListenerSet(
@@ -239,6 +255,7 @@ export class TunnelService {
       for (const l of old) this.logger.info(`${label} stopped listening on ${listenerAddresses(l)}; its open connections run on`, { tunnel: source });
     }
     this.config = next;
+    this.perConnection = connectionSettings(next);
     this.admission.setLimits(next.limits);
     this.destinations = new DestinationPolicy(next.destinations, () => this.ownPorts());
     this.upstreams.configure(next, this.ownAddresses());
@@ -297,8 +314,20 @@ export class TunnelService {
     return [...this.listeners.addresses(), ...this.proxyListeners.addresses()];
   }
 
+  /**
+   * Every SOCKS and CONNECT request's destination check reads these: rebuilt only when a listener
+   * set has changed (a bind appends to its list, a removal replaces it), not per request.
+   */
+  private ownPortCache: { tunnels: readonly Listener[]; tunnelCount: number; proxies: readonly Listener[]; proxyCount: number; ports: number[] } | undefined;
+
   private ownPorts(): number[] {
-    return [...this.listeners.all, ...this.proxyListeners.all].flatMap((l) => l.addresses.map((a) => a.port));
+    const tunnels = this.listeners.all;
+    const proxies = this.proxyListeners.all;
+    const c = this.ownPortCache;
+    if (c && c.tunnels === tunnels && c.tunnelCount === tunnels.length && c.proxies === proxies && c.proxyCount === proxies.length) return c.ports;
+    const ports = [...tunnels, ...proxies].flatMap((l) => l.addresses.map((a) => a.port));
+    this.ownPortCache = { tunnels, tunnelCount: tunnels.length, proxies, proxyCount: proxies.length, ports };
+    return ports;
   }
 
   private watchLoops(): void {
@@ -456,7 +485,7 @@ export class TunnelService {
   private connect(listener: Listener, socket: net.Socket, id: number, tunnel: TunnelSpec, answer?: { succeed(): void; fail(err: unknown): void }, screen?: AddressScreen): void {
     this.events.connectionOpened(tunnel.source);
     const { config } = this;
-    const proxyIsLocal = config.proxies.some(({ endpoint: { host } }) => host === 'localhost' || isLoopback(host));
+    const { proxyIsLocal, pumpOptions } = this.perConnection;
     if (this.logger.enabled('debug')) {
       const client = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
       logAccepted(this.logger, id, tunnel.source, client, this.upstreams.router.plan(tunnel).route, config.proxy ? describeProxy(config.proxy.endpoint) : undefined);
@@ -468,7 +497,7 @@ export class TunnelService {
       ...(answer ? { answer } : { warm: this.prewarm }),
       ...(screen ? { screen } : {}),
       logger: this.logger,
-      pumpOptions: { halfCloseTimeoutMs: config.halfCloseTimeoutMs, halfCloseLingerMs: config.halfCloseLingerMs, idleTimeoutMs: config.idleTimeoutMs },
+      pumpOptions,
       onUpstream: (route, seconds, upstream) => {
         this.loops.upstream(socket, upstream, tunnel.port, route === 'proxy' && proxyIsLocal);
         this.events.upstreamConnected(route, seconds);

@@ -124,17 +124,20 @@ function checkedName(text: string): string | undefined {
 }
 
 /** RFC 1929 username/password sub-negotiation. */
+function refuseAuth(reason: string): Parsed<Credentials> {
+  return { status: 'bad', reason, reply: encodeAuthStatus(false) };
+}
+
 export function parseAuth(buf: Buffer): Parsed<Credentials> {
-  const refuse = (reason: string): Parsed<Credentials> => ({ status: 'bad', reason, reply: encodeAuthStatus(false) });
   if (buf.length === 0) return more;
-  if (buf[0] !== 0x01) return refuse(`username/password version 0x${(buf[0] as number).toString(16)}, not 0x01`);
+  if (buf[0] !== 0x01) return refuseAuth(`username/password version 0x${(buf[0] as number).toString(16)}, not 0x01`);
   if (buf.length < 2) return more;
   const ulen = buf[1] as number;
   if (buf.length < 2 + ulen + 1) return more;
   const plen = buf[2 + ulen] as number;
   const used = 3 + ulen + plen;
   if (buf.length < used) return more;
-  if (ulen === 0 || plen === 0) return refuse('empty username or password');
+  if (ulen === 0 || plen === 0) return refuseAuth('empty username or password');
   return {
     status: 'ok',
     value: { user: buf.toString('utf8', 2, 2 + ulen), password: buf.toString('utf8', 3 + ulen, used) },
@@ -143,13 +146,17 @@ export function parseAuth(buf: Buffer): Parsed<Credentials> {
 }
 
 /** The SOCKS5 request (RFC 1928 section 4). */
+// The refusals are module-level: a parser runs on every handshake and allocates nothing else unless it refuses.
+function refuseRequest(rep: RepCode, reason: string): Parsed<Socks5Request> {
+  return { status: 'bad', reason, reply: encodeReply(rep) };
+}
+
 export function parseRequest(buf: Buffer): Parsed<Socks5Request> {
-  const refuse = (rep: RepCode, reason: string): Parsed<Socks5Request> => ({ status: 'bad', reason, reply: encodeReply(rep) });
   if (buf.length === 0) return more;
-  if (buf[0] !== SOCKS5) return refuse(Rep.generalFailure, `request version 0x${(buf[0] as number).toString(16)}, not 0x05`);
+  if (buf[0] !== SOCKS5) return refuseRequest(Rep.generalFailure, `request version 0x${(buf[0] as number).toString(16)}, not 0x05`);
   if (buf.length < 4) return more;
   const command = buf[1] as number;
-  if (buf[2] !== 0x00) return refuse(Rep.generalFailure, 'reserved byte of the request is not zero');
+  if (buf[2] !== 0x00) return refuseRequest(Rep.generalFailure, 'reserved byte of the request is not zero');
   const atyp = buf[3] as number;
   let host: string;
   let at: number;
@@ -166,20 +173,20 @@ export function parseRequest(buf: Buffer): Parsed<Socks5Request> {
   } else if (atyp === Atyp.domain) {
     if (buf.length < 5) return more;
     const len = buf[4] as number;
-    if (len === 0) return refuse(Rep.hostUnreachable, 'empty domain name');
+    if (len === 0) return refuseRequest(Rep.hostUnreachable, 'empty domain name');
     if (buf.length < 5 + len + 2) return more;
     const name = checkedName(buf.toString('latin1', 5, 5 + len));
-    if (name === undefined) return refuse(Rep.hostUnreachable, 'domain name is not a valid host name');
+    if (name === undefined) return refuseRequest(Rep.hostUnreachable, 'domain name is not a valid host name');
     host = name;
     at = 5 + len;
   } else {
-    return refuse(Rep.addressTypeNotSupported, `address type 0x${atyp.toString(16)} is not supported`);
+    return refuseRequest(Rep.addressTypeNotSupported, `address type 0x${atyp.toString(16)} is not supported`);
   }
   const port = buf.readUInt16BE(at);
   if (command !== Command.connect) {
-    return refuse(Rep.commandNotSupported, command === Command.bind ? 'BIND is not supported' : command === Command.udpAssociate ? 'UDP ASSOCIATE is not supported' : `command 0x${command.toString(16)} is not supported`);
+    return refuseRequest(Rep.commandNotSupported, command === Command.bind ? 'BIND is not supported' : command === Command.udpAssociate ? 'UDP ASSOCIATE is not supported' : `command 0x${command.toString(16)} is not supported`);
   }
-  if (port === 0) return refuse(Rep.notAllowed, 'request for port 0');
+  if (port === 0) return refuseRequest(Rep.notAllowed, 'request for port 0');
   return { status: 'ok', value: { command, destination: { host, port } }, used: at + 2 };
 }
 

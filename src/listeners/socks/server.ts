@@ -45,6 +45,17 @@ export class SocksRefusal extends Error {}
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+// The answers every successful handshake writes, made once: a written Buffer is only read.
+const CHOSE_NONE = encodeMethodChoice(Method.none);
+const CHOSE_PASSWORD = encodeMethodChoice(Method.userPassword);
+const AUTH_OK = encodeAuthStatus(true);
+const SUCCEEDED = encodeReply(Rep.succeeded);
+const SOCKS4_GRANTED = encodeSocks4Reply(Socks4Rep.granted);
+const NO_HEAD = Buffer.alloc(0);
+// The refusals for an overlong message, passed to every take() but written only when one is refused.
+const AUTH_FAILED = encodeAuthStatus(false);
+const GENERAL_FAILURE = encodeReply(Rep.generalFailure);
+
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
   const y = Buffer.from(b, 'utf8');
@@ -102,8 +113,9 @@ export function socksHandshake(socket: net.Socket, options: SocksServerOptions =
       resolve({
         version,
         destination,
-        head: Buffer.from(head),
-        succeed: () => answer(version === 5 ? encodeReply(Rep.succeeded) : encodeSocks4Reply(Socks4Rep.granted), false),
+        // A copy, so that the request's chunk is not kept; nearly always nothing is left over.
+        head: head.length === 0 ? NO_HEAD : Buffer.from(head),
+        succeed: () => answer(version === 5 ? SUCCEEDED : SOCKS4_GRANTED, false),
         fail: (rep) => answer(version === 5 ? encodeReply(rep) : encodeSocks4Reply(Socks4Rep.rejected), true),
       });
     };
@@ -140,10 +152,10 @@ export function socksHandshake(socket: net.Socket, options: SocksServerOptions =
             const why = options.credentials ? 'the client offers no username/password authentication, which this listener needs' : 'the client offers no "no authentication" method';
             return refuse(why, encodeMethodChoice(Method.noneAcceptable));
           }
-          socket.write(encodeMethodChoice(want));
+          socket.write(want === Method.none ? CHOSE_NONE : CHOSE_PASSWORD);
           step = options.credentials ? 'auth' : 'request';
         } else if (step === 'auth') {
-          const auth = take(parseAuth, MAX_AUTH, encodeAuthStatus(false));
+          const auth = take(parseAuth, MAX_AUTH, AUTH_FAILED);
           if (auth === undefined) return;
           buf = buf.subarray(auth.used);
           const expected = options.credentials as Credentials;
@@ -151,10 +163,10 @@ export function socksHandshake(socket: net.Socket, options: SocksServerOptions =
           const userOk = sameSecret(auth.value.user, expected.user);
           const passwordOk = sameSecret(auth.value.password, expected.password);
           if (!(userOk && passwordOk)) return refuse('wrong SOCKS user name or password', encodeAuthStatus(false));
-          socket.write(encodeAuthStatus(true));
+          socket.write(AUTH_OK);
           step = 'request';
         } else {
-          const request = take(parseRequest, MAX_SOCKS5_REQUEST, encodeReply(Rep.generalFailure));
+          const request = take(parseRequest, MAX_SOCKS5_REQUEST, GENERAL_FAILURE);
           if (request === undefined) return;
           return done(5, request.value.destination, request.used);
         }

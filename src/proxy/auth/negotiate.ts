@@ -70,7 +70,19 @@ export function kerberosCredentialsAvailable(env: NodeJS.ProcessEnv = process.en
     const file = fileOf(cache);
     return file === undefined || existsSync(file);
   }
-  return typeof process.getuid === 'function' && existsSync(`/tmp/krb5cc_${process.getuid()}`);
+  const uid = ownUid();
+  return uid !== undefined && existsSync(`/tmp/krb5cc_${uid}`);
+}
+
+/**
+ * Asked for every connection through a proxy in auto mode (see anyCredentials): getuid is a
+ * system call each time, and ptunnel never changes its user. The file is still looked at each
+ * time, so a kinit after start counts from the next connection.
+ */
+let uidOnce: { uid: number | undefined } | undefined;
+function ownUid(): number | undefined {
+  uidOnce ??= { uid: typeof process.getuid === 'function' ? process.getuid() : undefined };
+  return uidOnce.uid;
 }
 
 /** A GSSAPI message as it may appear in ours: one line, no control characters. */
