@@ -4,16 +4,16 @@ import { homedir, userInfo } from 'node:os';
 import { parseAdminAddress } from '../config/admin';
 import { inSetting } from '../config/setting';
 import { printableConfig } from '../config/print';
-import { HealthInput, runHealth } from '../commands/health';
-import { HostsInput, runHosts } from '../commands/hosts';
+import type { HealthInput } from '../commands/health';
+import type { HostsInput } from '../commands/hosts';
 import type { CommandIo } from '../commands/io';
-import { PresetsInput, runPresets } from '../commands/presets';
-import { ProxyForInput, runProxyFor } from '../commands/proxy-for';
-import { ResolveInput, runResolve } from '../commands/resolve';
+import type { PresetsInput } from '../commands/presets';
+import type { ProxyForInput } from '../commands/proxy-for';
+import type { ResolveInput } from '../commands/resolve';
 import { runService } from '../commands/run';
-import { ServiceInput, runServiceCommand } from '../commands/service';
-import { runStatus, StatusInput } from '../commands/status';
-import { DoctorInput, runDoctor } from '../commands/doctor';
+import type { ServiceInput } from '../commands/service';
+import type { StatusInput } from '../commands/status';
+import type { DoctorInput } from '../commands/doctor';
 import { inContext, usageError } from '../errors';
 import { defaultHostsPath } from '../hosts/file';
 import { isPortText, parseHostPort, validateHost } from '../net/address';
@@ -200,12 +200,16 @@ function serviceInput({ values, positionals }: ParsedOptions, io: CommandIo): Se
 /** The default: no name on the command line, only tunnels and settings. */
 export const RUN = command({ name: 'run', help: tunnelHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: runInput, handler: runTunnels });
 
-/** Every sub-command, each declared once: its name, help, options and handler. */
+/**
+ * Every sub-command, each declared once: its name, help, options and handler. A handler loads
+ * its module when it runs, so that starting the tunnels (the common case, at every login) does
+ * not load doctor, hosts, service and the others.
+ */
 export const COMMANDS: readonly Command[] = [
   RUN,
   // The same options as the tunnel command, so that "ptunnel --dns 1.1.1.1 resolve NAME" works too.
-  command({ name: 'resolve', help: resolveHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: resolveInput, handler: runResolve }),
-  command({ name: 'proxy-for', help: proxyForHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: proxyForInput, handler: runProxyFor }),
+  command({ name: 'resolve', help: resolveHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: resolveInput, handler: async (input, io) => (await import('../commands/resolve')).runResolve(input, io) }),
+  command({ name: 'proxy-for', help: proxyForHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: proxyForInput, handler: async (input, io) => (await import('../commands/proxy-for')).runProxyFor(input, io) }),
   command({
     name: 'presets',
     help: () => PRESETS_HELP,
@@ -213,7 +217,7 @@ export const COMMANDS: readonly Command[] = [
     options: { ...settingOptions(['presetsDir', 'localPorts']), address: { type: 'string' }, socks: { type: 'boolean' }, ...HELP_FLAG },
     allowPositionals: true,
     input: presetsInput,
-    handler: runPresets,
+    handler: async (input, io) => (await import('../commands/presets')).runPresets(input, io),
   }),
   command({
     name: 'hosts',
@@ -229,7 +233,7 @@ export const COMMANDS: readonly Command[] = [
     },
     allowPositionals: true,
     input: hostsInput,
-    handler: runHosts,
+    handler: async (input, io) => (await import('../commands/hosts')).runHosts(input, io),
   }),
   command({
     name: 'health',
@@ -237,7 +241,7 @@ export const COMMANDS: readonly Command[] = [
     options: { ...settingOptions(['admin']), timeout: { type: 'string' }, ...HELP_FLAG },
     allowPositionals: false,
     input: healthInput,
-    handler: runHealth,
+    handler: async (input, io) => (await import('../commands/health')).runHealth(input, io),
   }),
   command({
     name: 'service',
@@ -245,7 +249,7 @@ export const COMMANDS: readonly Command[] = [
     options: { system: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, ...HELP_FLAG },
     allowPositionals: true,
     input: serviceInput,
-    handler: runServiceCommand,
+    handler: async (input, io) => (await import('../commands/service')).runServiceCommand(input, io),
   }),
   command({
     name: 'doctor',
@@ -253,7 +257,7 @@ export const COMMANDS: readonly Command[] = [
     options: { ...TUNNEL_OPTIONS, json: { type: 'boolean' }, 'hosts-file': { type: 'string' } },
     allowPositionals: false,
     input: doctorInput,
-    handler: runDoctor,
+    handler: async (input, io) => (await import('../commands/doctor')).runDoctor(input, io),
   }),
   command({
     name: 'status',
@@ -261,6 +265,6 @@ export const COMMANDS: readonly Command[] = [
     options: { ...settingOptions(['admin']), json: { type: 'boolean' }, timeout: { type: 'string' }, ...HELP_FLAG },
     allowPositionals: false,
     input: statusInput,
-    handler: runStatus,
+    handler: async (input, io) => (await import('../commands/status')).runStatus(input, io),
   }),
 ];
