@@ -21,7 +21,7 @@ function curl(proxy: string, url: string): Promise<string> {
   );
 }
 
-describe('SIGHUP applies a changed SOCKS listener', () => {
+describe('SIGHUP applies a changed SOCKS or HTTP proxy listener', () => {
   let web: http.Server;
   let url: string;
   let echo: TestServer;
@@ -82,5 +82,25 @@ describe('SIGHUP applies a changed SOCKS listener', () => {
     expect(await curl(`127.0.0.1:${b}`, `${url}/anon`)).toMatch(/^error: /);
     expect(await curl(`ali:sesame@127.0.0.1:${b}`, `${url}/login`)).toBe('hello /login\n');
     expect(ptunnel.stderr()).not.toContain('sesame');
+  });
+
+  it('moves the HTTP proxy listener the same way, leaving the SOCKS one alone', async () => {
+    ptunnel?.proc.kill('SIGTERM');
+    await ptunnel?.exited;
+    reloads = 0;
+    const [s, h1, h2] = [await freePort(), await freePort(), await freePort()];
+    const viaHttp = (port: number, path: string) =>
+      run('curl', ['-sS', '--max-time', '5', '--noproxy', '', '-x', `http://127.0.0.1:${port}`, `${url}${path}`]).then(
+        (r) => r.stdout,
+        (e: { stderr: string }) => `error: ${e.stderr}`,
+      );
+    write(`socks:\n  listen: 127.0.0.1:${s}\nhttpProxy:\n  listen: 127.0.0.1:${h1}\n`);
+    ptunnel = await startCli(['-c', file], 1, cleanEnv({ XDG_RUNTIME_DIR: dir, PTUNNEL_DNS: 'system' }));
+    expect(await viaHttp(h1, '/h1')).toBe('hello /h1\n');
+    await reload(`socks:\n  listen: 127.0.0.1:${s}\nhttpProxy:\n  listen: 127.0.0.1:${h2}\n`);
+    expect(await viaHttp(h2, '/h2')).toBe('hello /h2\n');
+    expect(await viaHttp(h1, '/h1')).toMatch(/^error: .*(refused|Failed to connect|Couldn't connect)/i);
+    expect(await curl(`127.0.0.1:${s}`, `${url}/socks`)).toBe('hello /socks\n');
+    expect(ptunnel.stderr()).toMatch(/HTTP proxy stopped listening on 127\.0\.0\.1:\d+; its open connections run on/);
   });
 });
