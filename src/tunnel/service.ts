@@ -1,7 +1,6 @@
 import type net from 'node:net';
-import type { HttpProxySettings } from '../config/http-proxy';
+import type { ProxyListenerSettings } from '../config/listener-policy';
 import type { RuntimeConfig } from '../config/load';
-import type { SocksSettings } from '../config/socks';
 import { describeProxy } from '../config/proxy-spec';
 import type { TunnelSpec } from '../config/tunnel-spec';
 import type { AddressLookup } from '../dns/lookup';
@@ -58,6 +57,23 @@ function connectionSettings(config: RuntimeConfig): ConnectionSettings {
     proxyIsLocal: config.proxies.some(({ endpoint: { host } }) => host === 'localhost' || isLoopback(host)),
     pumpOptions: Object.freeze({ halfCloseTimeoutMs: config.halfCloseTimeoutMs, halfCloseLingerMs: config.halfCloseLingerMs, idleTimeoutMs: config.idleTimeoutMs }),
   });
+}
+
+/** A local proxy listener as a configuration asks for it: undefined settings when it is off. */
+interface ProxyListenerKind {
+  source: string;
+  label: string;
+  settings: ProxyListenerSettings | undefined;
+  /** Said after the address in the "listening on" line. */
+  note: string;
+}
+
+/** The local proxy listeners in one order, for start-up and for a reload to compare. */
+function proxyListenerKinds(config: RuntimeConfig): ProxyListenerKind[] {
+  return [
+    { source: 'socks', label: 'SOCKS5', settings: config.socks, note: config.socks?.credentials ? ' (user/password)' : '' },
+    { source: HTTP_PROXY_SOURCE, label: 'HTTP proxy', settings: config.httpProxy, note: '' },
+  ];
 }
 
 function listenerAddresses(l: Listener): string {
@@ -134,8 +150,7 @@ export class TunnelService {
       for (const tunnel of this.config.tunnels) await this.listeners.bind(tunnel, this.config.listen);
       const loop = this.listeners.all.map((l) => this.listeners.selfLoop(l.tunnel)).find((m) => m !== undefined);
       if (loop) throw new PtunnelError('ERR_CONFIG', loop, { userError: true });
-      if (this.config.socks) await this.bindSocks(this.config.socks);
-      if (this.config.httpProxy) await this.bindHttpProxy(this.config.httpProxy);
+      for (const kind of proxyListenerKinds(this.config)) await this.bindProxyListener(kind);
     } catch (err) {
       await this.close();
       throw err;
@@ -241,10 +256,8 @@ export class TunnelService {
 
   private async applyReload(next: RuntimeConfig): Promise<ReloadResult> {
     const plan = planReload(this.listeners.all, this.config.listen, next);
-    const proxyPlans = [
-      { source: 'socks', label: 'SOCKS5', plan: planProxyListenerReload(this.config.socks, next.socks), bind: () => next.socks && this.bindSocks(next.socks) },
-      { source: HTTP_PROXY_SOURCE, label: 'HTTP proxy', plan: planProxyListenerReload(this.config.httpProxy, next.httpProxy), bind: () => next.httpProxy && this.bindHttpProxy(next.httpProxy) },
-    ];
+    const running = proxyListenerKinds(this.config);
+    const proxyPlans = proxyListenerKinds(next).map((kind, i) => ({ ...kind, plan: planProxyListenerReload(running[i]?.settings, kind.settings) }));
     // The removed listeners' live connections are left to run to their end (an IMAP IDLE can
     // last hours): the reload waits only for their ports to be free.
     await this.listeners.remove(plan.remove);
@@ -267,10 +280,11 @@ export class TunnelService {
       this.logger.error(`reload: ${problem}`, { tunnel: tunnel.source });
     }
     const added = plan.add.length - failed.length;
-    for (const { source, label, plan: p, bind } of proxyPlans) {
+    for (const kind of proxyPlans) {
+      const { source, label, plan: p } = kind;
       if (p !== 'add' && p !== 'rebind') continue;
       try {
-        await bind();
+        await this.bindProxyListener(kind);
       } catch (err) {
         failed.push(source);
         this.logger.error(`reload: ${label} listener not bound: ${(err as Error).message}`, { tunnel: source });
@@ -283,14 +297,11 @@ export class TunnelService {
     return { kept: plan.keep.length, added, removed: plan.remove.length, failed };
   }
 
-  private async bindSocks(socks: SocksSettings): Promise<void> {
-    const l = await this.proxyListeners.bind({ listenHost: socks.host, localPort: socks.port, host: '', port: 0, source: 'socks' }, socks.host);
-    this.logger.info(`SOCKS5 listening on ${listenerAddresses(l)}${socks.credentials ? ' (user/password)' : ''}`, { tunnel: 'socks' });
-  }
-
-  private async bindHttpProxy(settings: HttpProxySettings): Promise<void> {
-    const l = await this.proxyListeners.bind({ listenHost: settings.host, localPort: settings.port, host: '', port: 0, source: HTTP_PROXY_SOURCE }, settings.host);
-    this.logger.info(`HTTP proxy listening on ${listenerAddresses(l)}`, { tunnel: HTTP_PROXY_SOURCE });
+  /** Binds a local proxy listener its configuration asks for (none when it is off). */
+  private async bindProxyListener({ source, label, settings, note }: ProxyListenerKind): Promise<void> {
+    if (!settings) return;
+    const l = await this.proxyListeners.bind({ listenHost: settings.host, localPort: settings.port, host: '', port: 0, source }, settings.host);
+    this.logger.info(`${label} listening on ${listenerAddresses(l)}${note}`, { tunnel: source });
   }
 
   /** Binds a tunnel a reload added; returns why it could not be, if so. */
