@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { cleanEnv, runCli, startCli } from '../support/cli';
-import { cliAnyUserCanRun } from '../support/cli-any-user';
+import { runCliAsNobody } from '../support/cli-any-user';
 import { startEchoServer } from '../support/servers';
 
 describe('start-up and shutdown of the CLI', () => {
@@ -40,11 +39,7 @@ describe('start-up and shutdown of the CLI', () => {
       expect(own.stderr).toMatch(/ports below 1024 need privilege/);
       return;
     }
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliAnyUserCanRun(), ...args], {
-      encoding: 'utf8',
-      env: cleanEnv(),
-      timeout: 5000,
-    });
+    const r = runCliAsNobody(args, cleanEnv());
     const unprivilegedStart = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
     if (unprivilegedStart <= 993) {
       // This machine lets everyone bind low ports; then the listener comes up instead.
