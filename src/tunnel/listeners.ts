@@ -67,6 +67,17 @@ export class ListenerSet {
     return this.entries;
   }
 
+  private portList: readonly number[] | undefined;
+
+  /**
+   * Every port bound, made once per change of the set: the per-request destination check reads
+   * it. A new array after each bind or remove, so a caller may keep what it derived by identity.
+   */
+  get ports(): readonly number[] {
+    this.portList ??= this.entries.flatMap((e) => e.addresses.map((a) => a.port));
+    return this.portList;
+  }
+
   /** The local addresses bound, for the DNS loop guard. */
   addresses(): string[] {
     return this.entries.flatMap((e) => e.addresses.map((a) => a.address));
@@ -104,6 +115,7 @@ export class ListenerSet {
     }
     const entry: Entry = { tunnel, address: addresses[0] as net.AddressInfo, addresses, servers };
     this.entries.push(entry);
+    this.portList = undefined;
     if (!LOOPBACK.test(listenHost)) {
       this.logger.warn(`listening on ${listenHost}, not loopback: anyone who can reach this address can use the proxy through you`, {
         tunnel: tunnel.source,
@@ -138,6 +150,7 @@ export class ListenerSet {
     const gone = this.entries.filter((e) => listeners.includes(e));
     if (gone.length === 0) return;
     this.entries = this.entries.filter((e) => !gone.includes(e));
+    this.portList = undefined;
     for (const s of gone.flatMap((e) => e.servers)) void shut(s);
     // close() has shut the listening sockets; give their handles a turn of the loop to go.
     await new Promise((resolve) => setImmediate(resolve));

@@ -327,17 +327,17 @@ export class TunnelService {
 
   /**
    * Every SOCKS and CONNECT request's destination check reads these: rebuilt only when a listener
-   * set has changed (a bind appends to its list, a removal replaces it), not per request.
+   * set's port list is new (each set makes a new one when it changes), not per request.
    */
-  private ownPortCache: { tunnels: readonly Listener[]; tunnelCount: number; proxies: readonly Listener[]; proxyCount: number; ports: number[] } | undefined;
+  private ownPortCache: { tunnels: readonly number[]; proxies: readonly number[]; ports: number[] } | undefined;
 
   private ownPorts(): number[] {
-    const tunnels = this.listeners.all;
-    const proxies = this.proxyListeners.all;
+    const tunnels = this.listeners.ports;
+    const proxies = this.proxyListeners.ports;
     const c = this.ownPortCache;
-    if (c && c.tunnels === tunnels && c.tunnelCount === tunnels.length && c.proxies === proxies && c.proxyCount === proxies.length) return c.ports;
-    const ports = [...tunnels, ...proxies].flatMap((l) => l.addresses.map((a) => a.port));
-    this.ownPortCache = { tunnels, tunnelCount: tunnels.length, proxies, proxyCount: proxies.length, ports };
+    if (c && c.tunnels === tunnels && c.proxies === proxies) return c.ports;
+    const ports = [...tunnels, ...proxies];
+    this.ownPortCache = { tunnels, proxies, ports };
     return ports;
   }
 
