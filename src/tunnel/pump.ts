@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { ReusedReads } from '../net/reused-reads';
 
 export type PumpOutcome =
   | 'ok'
@@ -111,6 +112,7 @@ export function pump(
     if (closed < 2) return;
     clearTimeout(keepAliveTimer);
     clearTimeout(lingerTimer);
+    ReusedReads.of(upstream)?.release();
     const done: PumpResult = result ?? { outcome: 'ok' };
     done.clientFin = clientFin;
     done.upstreamFirst = upstreamFirst;
@@ -170,9 +172,19 @@ export function pump(
   };
 
   const forward = (src: net.Socket, dst: net.Socket, endDst: () => void) => {
-    src.on('data', (chunk: Buffer) => {
+    const write = (chunk: Buffer) => {
       if (!dst.write(chunk)) src.pause();
-    });
+    };
+    // Bytes already in the readable buffer still come as 'data'; a socket read into reused
+    // buffers hands its later reads straight over, and learns whether the write kept them.
+    src.on('data', write);
+    ReusedReads.of(src)?.attach(
+      (chunk) => {
+        write(chunk);
+        return dst.writableLength > 0;
+      },
+      () => dst.writableLength === 0,
+    );
     dst.on('drain', () => src.resume());
     src.on('end', () => {
       if (src === client) clientFin = true;
