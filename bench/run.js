@@ -302,6 +302,15 @@ async function main() {
   const rotated = (list, i) => list.map((_, j) => list[(i + j) % list.length]);
   const series = (p, name) => ((p.series ??= {})[name] ??= []);
 
+  // The RSS of the single-process tunnels between phases: what each phase leaves behind shows
+  // where a later peak (wrk's, the idle test's) starts from.
+  const rssBetween = (phase) => {
+    const single = paths.filter((p) => p.singleProcess && p.child && !p.setupOnly);
+    for (const p of single) (p.rssAfter ??= {})[phase] = proc.readStatus(p.child.pid).rss;
+    if (single.length > 0) log(`RSS after ${phase}: ${single.map((p) => `${p.key} ${mib(p.rssAfter[phase])}`).join(', ')} MiB`);
+  };
+  rssBetween('start');
+
   // 1. New-connection set-up latency, sequential; each repetition adds its share of samples.
   {
     const perRep = Math.max(10, Math.ceil(params.setupCount / reps));
@@ -347,6 +356,8 @@ async function main() {
     for (const p of abPaths) log(`ab ${ka ? 'KA   ' : 'no-KA'} ${p.key}: ${p.series[tag].map((x) => fmt(x, 3)).join(' ')} ms/req`);
   }
 
+  rssBetween('ab');
+
   // The quick A/B keeps the floor to what its ratios use (ab and set-up): the download and wrk
   // run through the tunnels only.
   const heavy = (abMode ? paths.filter((p) => p.kind === 'tunnel') : paths).filter((p) => !p.setupOnly);
@@ -363,6 +374,7 @@ async function main() {
     }
   }
   for (const p of heavy) log(`download ${p.key}: ${p.series.mbps.map((x) => fmt(x, 0)).join(' ')} MB/s`);
+  rssBetween('downloads');
 
   // 4. wrk, alternated, with the RSS of the tunnel process (tree) sampled and VmHWM read for
   // Node tunnels (reset before each run, so each repetition has its own peak).
