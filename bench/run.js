@@ -462,7 +462,7 @@ async function main() {
     while (Date.now() < deadline && proc.fdCount(pid) > fd0 + 10) await sleep(200);
     p.idle.fdAfter = proc.fdCount(pid);
     p.idle.rssAfter = proc.readStatus(pid).rss;
-    log(`idle ${p.key}: ${r.sockets.length} open in ${fmt(r.seconds)} s, RSS ${mib(base)} -> ${mib(st.rss)} MiB (${mib(st.rss - base)} MiB for ${r.sockets.length}), fds ${fd0} -> ${fds} -> ${p.idle.fdAfter}, probe ${probe.ok}/${probe.probed}, failed ${r.state.failed}, dropped while idle ${dropped}`);
+    log(`idle ${p.key}: ${r.sockets.length} open in ${fmt(r.seconds)} s, RSS ${mib(base)} -> ${mib(st.rss)} MiB (${mib(st.rss - base)} MiB for ${r.sockets.length}), fds ${fd0} -> ${fds} -> ${p.idle.fdAfter}, probe ${probe.ok}/${probe.probed}, failed ${r.state.failed}${r.state.failed > 0 ? ` (${Object.entries(r.state.reasons).map(([why, n]) => `${n} ${why}`).join(', ')})` : ''}, dropped while idle ${dropped}`);
   }
   if (params.idleCount < params.idleWanted) {
     notes.push(`Idle test: this machine's hard descriptor limit is ${nofile} and cannot be raised (no CAP_SYS_RESOURCE), and a tunnel needs two descriptors per connection, so ${params.idleCount} connections were held instead of ${params.idleWanted}; the ${params.idleWanted} figure is extrapolated linearly from the measured per-connection growth.`);

@@ -82,7 +82,8 @@ function readResponse(socket, timeoutMs = 30_000) {
  */
 async function openIdle({ port, count, batch, request }) {
   const sockets = [];
-  const state = { dropped: 0, failed: 0 };
+  // Why connections failed, by message: a count alone does not say whose fault it was.
+  const state = { dropped: 0, failed: 0, reasons: {} };
   const openOne = async () => {
     const s = net.connect(port, '127.0.0.1');
     s.on('error', () => {});
@@ -105,7 +106,11 @@ async function openIdle({ port, count, batch, request }) {
     const results = await Promise.allSettled(Array.from({ length: n }, openOne));
     for (const r of results) {
       if (r.status === 'fulfilled') sockets.push(r.value);
-      else state.failed += 1;
+      else {
+        state.failed += 1;
+        const why = r.reason?.code ?? r.reason?.message ?? String(r.reason);
+        state.reasons[why] = (state.reasons[why] ?? 0) + 1;
+      }
     }
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
