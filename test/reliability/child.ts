@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLI, cleanEnv } from '../support/cli';
 
 /**
@@ -26,15 +27,20 @@ export interface ChildOptions {
   /** Run under `ulimit -n N` (via bash, which execs node so the pid is ptunnel's). */
   fdLimit?: number;
   keepLines?: boolean;
+  /** Flags for node itself, before the CLI (e.g. a probe to preload). */
+  nodeArgs?: string[];
+  /** Added to the clean environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function startChild(args: string[], tunnels: number, options: ChildOptions = {}): Promise<Child> {
-  const argv = [CLI, '--log-format', 'text', ...args];
+  const argv = [...(options.nodeArgs ?? []), CLI, '--log-format', 'text', ...args];
+  const env = cleanEnv(options.env);
   const proc =
     options.fdLimit === undefined
-      ? spawn(process.execPath, argv, { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] })
+      ? spawn(process.execPath, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] })
       : spawn('bash', ['-c', `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, process.execPath, ...argv], {
-          env: cleanEnv(),
+          env,
           stdio: ['ignore', 'ignore', 'pipe'],
         });
   const lines: string[] = [];
@@ -130,4 +136,17 @@ export function echoes(socket: net.Socket, text: string): Promise<boolean> {
     socket.on('data', onData);
     socket.write(text);
   });
+}
+
+/** Node flags and environment that make `heapAfterGc` work on a child (test/support/gc-probe.js). */
+export function gcProbe(file: string): Pick<ChildOptions, 'nodeArgs' | 'env'> {
+  return { nodeArgs: ['--expose-gc', '-r', join(__dirname, '..', 'support', 'gc-probe.js')], env: { PTUNNEL_TEST_GC_OUT: file } };
+}
+
+/** The child's V8 heap in use right after a full collection (the child runs with gcProbe(file)). */
+export async function heapAfterGc(child: Child, file: string): Promise<number> {
+  rmSync(file, { force: true });
+  child.proc.kill('SIGUSR2');
+  for (let i = 0; i < 200 && !existsSync(file); i += 1) await sleep(25);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { heapUsed: number }).heapUsed;
 }
