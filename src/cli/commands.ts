@@ -11,7 +11,6 @@ import type { PresetsInput } from '../commands/presets';
 import type { ProxyForInput } from '../commands/proxy-for';
 import type { ResolveInput } from '../commands/resolve';
 import { runService } from '../commands/run';
-import { keepYoungGenerationSmall } from '../util/heap';
 import type { ServiceInput } from '../commands/service';
 import type { StatusInput } from '../commands/status';
 import type { DoctorInput } from '../commands/doctor';
@@ -61,7 +60,6 @@ async function runTunnels(args: ParsedArgs, io: CommandIo): Promise<number> {
     io.stdout(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
     return 0;
   }
-  keepYoungGenerationSmall();
   return runService({
     config,
     logger: makeLogger(config, args, io),

@@ -5,7 +5,7 @@ const YOUNG_GENERATION_FLAGS = /--(max-semi-space-size|min-semi-space-size|semi-
 
 /**
  * Keeps V8's young generation at its starting size (semi-spaces of 1 MiB) for the life of the
- * service. Each connection leaves about 20 KiB of short-lived objects; under a stream of short
+ * process; main.ts calls it before anything else loads. It matters for the service. Each connection leaves about 20 KiB of short-lived objects; under a stream of short
  * connections V8 grows the semi-spaces towards their default maximum (16 MiB each), which costs
  * 25-45 MiB of RSS that is never given back, though what survives a scavenge is a few hundred
  * KiB. The effect is measured in bench/ANALYSIS.md ("young generation"). Set at run time (V8
