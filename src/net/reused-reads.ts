@@ -1,4 +1,4 @@
-import type net from 'node:net';
+import net from 'node:net';
 
 /**
  * Reads an outgoing socket into reused buffers (net.Socket's `onread`) instead of a new 64 KiB
@@ -46,9 +46,16 @@ const readers = new WeakMap<net.Socket, ReusedReads>();
  */
 export type ReadSink = (chunk: Buffer) => boolean;
 
+/** The first `n` bytes of a read buffer in memory of their own (from Node's pool when small). */
+function copyOf(buf: Buffer, n: number): Buffer {
+  const copy = Buffer.allocUnsafe(n);
+  buf.copy(copy, 0, 0, n);
+  return copy;
+}
+
 export class ReusedReads {
   /** For net.connect's `onread` option. */
-  readonly onread: net.OnReadOpts;
+  private readonly onread: net.OnReadOpts;
   private socket: net.Socket | undefined;
   private sink: ReadSink | undefined;
   private settled: (() => boolean) | undefined;
@@ -56,7 +63,7 @@ export class ReusedReads {
   private lent: Buffer[] | undefined;
   private bulk = false;
 
-  constructor() {
+  private constructor() {
     // Every buffer handed to Node here is a Buffer, so the one it hands back is too.
     this.onread = { buffer: () => this.next(), callback: (n, buf) => this.read(n, buf as Buffer) };
   }
@@ -67,10 +74,16 @@ export class ReusedReads {
   }
 
   /** Ties the reader to the socket that net.connect made with `onread`; before any read can come. */
-  bind<S extends net.Socket>(socket: S): S {
+  private bind(socket: net.Socket): net.Socket {
     this.socket = socket;
     readers.set(socket, this);
     return socket;
+  }
+
+  /** net.connect, with the socket read into reused buffers; `ReusedReads.of` finds its reader. */
+  static connect(options: net.TcpNetConnectOpts): net.Socket {
+    const reads = new ReusedReads();
+    return reads.bind(net.connect({ ...options, onread: reads.onread }));
   }
 
   /**
@@ -94,11 +107,9 @@ export class ReusedReads {
     // A read the shared buffer could not have held: more is coming, read it into a buffer of its own.
     this.bulk = n >= SHARED_SIZE;
     const sink = this.sink;
-    if (sink === undefined || socket.readableLength > 0 || buf === shared) {
-      const copy = Buffer.allocUnsafe(n);
-      buf.copy(copy, 0, 0, n);
-      if (sink === undefined || socket.readableLength > 0) return socket.push(copy);
-      sink(copy);
+    if (sink === undefined || socket.readableLength > 0) return socket.push(copyOf(buf, n));
+    if (buf === shared) {
+      sink(copyOf(buf, n));
       return true;
     }
     if (sink(n === buf.length ? buf : buf.subarray(0, n))) {

@@ -204,7 +204,8 @@ function connectOnce(opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefine
             // (tls.connect passes this on to the socket; the typings omit it.)
             ...({ allowHalfOpen: true } as tls.ConnectionOptions),
           })
-        : plainConnect(endpoint.host, endpoint.port);
+        : // Plain: read into reused buffers once it carries a tunnel (net/reused-reads).
+          ReusedReads.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
 
     const send = (authorization: string | undefined) => {
       rounds += 1;
@@ -363,12 +364,6 @@ function connectOnce(opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefine
       },
     };
   });
-}
-
-/** A plain connection to the proxy, read into reused buffers once it carries a tunnel (net/reused-reads). */
-function plainConnect(host: string, port: number): net.Socket {
-  const reads = new ReusedReads();
-  return reads.bind(net.connect({ host, port, allowHalfOpen: true, onread: reads.onread }));
 }
 
 /** How the router should react to a failed proxy attempt. */

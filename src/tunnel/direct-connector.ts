@@ -55,18 +55,16 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
         if ((options as dns.LookupOptions).all) (callback as (e: null, a: dns.LookupAddress[]) => void)(null, all);
         else callback(null, all[0]?.address ?? '', all[0]?.family ?? 4);
       };
-      const reads = new ReusedReads();
-      const s = net.connect({
+      const s = ReusedReads.connect({
         // The server may end its side first and still read what the client sends after.
         allowHalfOpen: true,
-        onread: reads.onread,
         host: addresses.length === 1 ? (addresses[0] as ResolvedAddress).address : opts.host,
         port: opts.port,
         lookup,
         autoSelectFamily: addresses.length > 1,
         autoSelectFamilyAttemptTimeout: 250,
       });
-      socket = reads.bind(s);
+      socket = s;
       s.once('connect', () => attempt.resolve(s));
       s.on('error', onError);
     };

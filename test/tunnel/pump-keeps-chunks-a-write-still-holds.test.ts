@@ -24,8 +24,7 @@ describe('the pump and reused read buffers', () => {
   it.each([1, 2, 3])('delivers every byte when the client side holds chunks in pending writes (seed %i)', async (seed) => {
     const target = await startMixedServer(SIZE);
     const client = await clientPair();
-    const reads = new ReusedReads();
-    const upstream = reads.bind(net.connect({ host: '127.0.0.1', port: target.port, allowHalfOpen: true, onread: reads.onread }));
+    const upstream = ReusedReads.connect({ host: '127.0.0.1', port: target.port, allowHalfOpen: true });
     await new Promise<void>((resolve) => upstream.once('connect', () => resolve()));
 
     const done = new Promise<PumpResult>((resolve) =>
