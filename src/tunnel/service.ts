@@ -375,11 +375,8 @@ export class TunnelService {
    */
   private acceptSocks(listener: Listener, socket: net.Socket): void {
     const socks = this.config.socks;
-    const address = socket.remoteAddress ?? '';
-    if (!socks || !socks.allowsClient(address)) {
+    if (!this.admitsClient('SOCKS', 'socks', socks, socket)) {
       this.socksRejected(listener, 'client');
-      this.logger.warn(`SOCKS client ${address} refused: not in ${socks?.allowClients.length ? socks.allowClients.join(',') : 'loopback'} (--allow-clients)`, { tunnel: 'socks' });
-      socket.destroy();
       return;
     }
     // A client that never sends its greeting would hold a connection slot for the whole handshake
@@ -425,6 +422,18 @@ export class TunnelService {
     );
   }
 
+  /**
+   * The local proxy listeners' client check (--allow-clients; loopback only by default): a client
+   * that may not use the listener (or one that is off since a reload) is logged and dropped.
+   */
+  private admitsClient<S extends ProxyListenerSettings>(label: string, source: string, settings: S | undefined, socket: net.Socket): settings is S {
+    const address = socket.remoteAddress ?? '';
+    if (settings?.allowsClient(address)) return true;
+    this.logger.warn(`${label} client ${address} refused: not in ${settings?.allowClients.length ? settings.allowClients.join(',') : 'loopback'} (--allow-clients)`, { tunnel: source });
+    socket.destroy();
+    return false;
+  }
+
   private socksRejected(listener: Listener, reason: RefusalReason): void {
     this.socksRefusals++;
     this.events.connectionRejected(listener.tunnel.source, reason);
@@ -450,12 +459,8 @@ export class TunnelService {
    * The client connection counts as one connection until it closes or becomes a CONNECT tunnel.
    */
   private acceptHttpProxy(listener: Listener, socket: net.Socket): void {
-    const settings = this.config.httpProxy;
-    const address = socket.remoteAddress ?? '';
-    if (!settings || !settings.allowsClient(address)) {
+    if (!this.admitsClient('HTTP proxy', HTTP_PROXY_SOURCE, this.config.httpProxy, socket)) {
       this.events.connectionRejected(HTTP_PROXY_SOURCE, 'client');
-      this.logger.warn(`HTTP proxy client ${address} refused: not in ${settings?.allowClients.length ? settings.allowClients.join(',') : 'loopback'} (--allow-clients)`, { tunnel: HTTP_PROXY_SOURCE });
-      socket.destroy();
       return;
     }
     const id = this.admission.admit(listener, socket);
