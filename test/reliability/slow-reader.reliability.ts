@@ -10,6 +10,7 @@ import { Child, MiB, mib, rssBytes, sleep, startChild } from './child';
  * stays flat. Then the client reads again and gets every byte, in order (sha256).
  */
 const TOTAL = 1024 * MiB;
+const signed = (bytes: number) => `${bytes < 0 ? '-' : '+'}${mib(Math.abs(bytes))}`;
 const CHUNK = 64 * 1024;
 
 /**
@@ -126,10 +127,10 @@ describe('a client that stops reading', () => {
     client.destroy();
 
     console.log(
-      `slow reader: baseline ${mib(baseline)}; stalled at start: peak ${mib(first.peak)} (+${mib(first.peak - baseline)}), ` +
+      `slow reader: baseline ${mib(baseline)}; stalled at start: peak ${mib(first.peak)} (${signed(first.peak - baseline)}), ` +
         `server ${mib(first.ahead)} ahead of the client; stalled after ${mib(TOTAL / 4)}: peak ${mib(second.peak)} ` +
-        `(+${mib(second.peak - baseline)}, +${mib(second.peak - second.start)} during the stall), server ${mib(second.ahead)} ahead (kernel buffers allow ${mib(kernelBufferBound())}); peak while reading at full speed ` +
-        `${mib(overall)} (+${mib(overall - baseline)}); 1 GiB in ${seconds.toFixed(1)} s of reading`,
+        `(${signed(second.peak - baseline)}, ${signed(second.peak - second.start)} during the stall), server ${mib(second.ahead)} ahead (kernel buffers allow ${mib(kernelBufferBound())}); peak while reading at full speed ` +
+        `${mib(overall)} (${signed(overall - baseline)}); 1 GiB in ${seconds.toFixed(1)} s of reading`,
     );
     // Backpressure reached the server: it stopped (only socket buffers in between) and stayed stopped.
     const bound = kernelBufferBound();
