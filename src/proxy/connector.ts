@@ -5,6 +5,7 @@ import { formatHostPort } from '../net/address';
 import type { ProxySettings } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
 import { ProxyPhase, PtunnelError, systemCode } from '../errors';
+import { ReusedReads } from '../net/reused-reads';
 import { cancelledError, settleOnce } from '../net/settle';
 import { formatDuration } from '../util/duration';
 import { createAuthScheme, offeredNames } from './auth/factory';
@@ -203,7 +204,8 @@ function connectOnce(opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefine
             // (tls.connect passes this on to the socket; the typings omit it.)
             ...({ allowHalfOpen: true } as tls.ConnectionOptions),
           })
-        : net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
+        : // Plain: read into reused buffers once it carries a tunnel (net/reused-reads).
+          ReusedReads.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
 
     const send = (authorization: string | undefined) => {
       rounds += 1;

@@ -1,6 +1,7 @@
 import type dns from 'node:dns';
 import net from 'node:net';
 import { formatHostPort } from '../net/address';
+import { ReusedReads } from '../net/reused-reads';
 import { cancelledError, settleOnce } from '../net/settle';
 import { PtunnelError, systemCode } from '../errors';
 import { formatDuration } from '../util/duration';
@@ -54,7 +55,7 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
         if ((options as dns.LookupOptions).all) (callback as (e: null, a: dns.LookupAddress[]) => void)(null, all);
         else callback(null, all[0]?.address ?? '', all[0]?.family ?? 4);
       };
-      const s = net.connect({
+      const s = ReusedReads.connect({
         // The server may end its side first and still read what the client sends after.
         allowHalfOpen: true,
         host: addresses.length === 1 ? (addresses[0] as ResolvedAddress).address : opts.host,

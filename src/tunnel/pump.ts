@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { ReusedReads } from '../net/reused-reads';
 
 export type PumpOutcome =
   | 'ok'
@@ -106,11 +107,15 @@ export function pump(
     reset(upstream);
   };
 
+  // Only ptunnel's own outgoing sockets can read into reused buffers (accepted ones cannot in
+  // Node 20): looked up once, for the download direction and the release at close.
+  const upstreamReads = ReusedReads.of(upstream);
   const onClose = () => {
     closed += 1;
     if (closed < 2) return;
     clearTimeout(keepAliveTimer);
     clearTimeout(lingerTimer);
+    upstreamReads?.release();
     const done: PumpResult = result ?? { outcome: 'ok' };
     done.clientFin = clientFin;
     done.upstreamFirst = upstreamFirst;
@@ -169,10 +174,20 @@ export function pump(
     } else upstream.end();
   };
 
-  const forward = (src: net.Socket, dst: net.Socket, endDst: () => void) => {
-    src.on('data', (chunk: Buffer) => {
+  const forward = (src: net.Socket, dst: net.Socket, endDst: () => void, reads?: ReusedReads) => {
+    const write = (chunk: Buffer) => {
       if (!dst.write(chunk)) src.pause();
-    });
+    };
+    // Bytes already in the readable buffer still come as 'data'; a socket read into reused
+    // buffers hands its later reads straight over, and learns whether the write kept them.
+    src.on('data', write);
+    reads?.attach(
+      (chunk) => {
+        write(chunk);
+        return dst.writableLength > 0;
+      },
+      () => dst.writableLength === 0,
+    );
     dst.on('drain', () => src.resume());
     src.on('end', () => {
       if (src === client) clientFin = true;
@@ -214,7 +229,7 @@ export function pump(
   watch(client, 'client-reset', 'client-error');
   watch(upstream, 'upstream-reset', 'upstream-error');
   forward(client, upstream, endUpstream);
-  forward(upstream, client, endClient);
+  forward(upstream, client, endClient, upstreamReads);
   if (options.clientEnded) {
     endUpstream();
     onEnded();
