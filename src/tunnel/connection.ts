@@ -61,19 +61,66 @@ export interface ConnectionHandle {
 }
 
 /**
+ * What the client sends while its upstream is being opened, held in a bounded buffer rather than
+ * left in the kernel, so that a client that hangs up meanwhile is noticed (`onGone` cancels the
+ * attempt). An object of its own, dropped once the upstream is open or has failed: its four
+ * listeners then need not live as long as the connection does.
+ */
+class EarlyClient {
+  readonly chunks: Buffer[] = [];
+  ended = false;
+  gone = false;
+  private bytes = 0;
+  private readonly onData = (chunk: Buffer) => {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    if (this.bytes >= this.limit) this.client.pause();
+  };
+  private readonly onEnd = () => {
+    this.ended = true;
+  };
+  private readonly onClose = () => {
+    this.gone = true;
+    this.onGone();
+  };
+
+  constructor(
+    private readonly client: net.Socket,
+    private readonly limit: number,
+    private readonly onGone: () => void,
+  ) {
+    client.on('data', this.onData);
+    client.on('end', this.onEnd);
+    client.on('close', this.onClose);
+    client.on('error', onEarlyError);
+  }
+
+  /**
+   * The upstream is open, and the pump takes the client from here; or it has failed, and the
+   * refusal may still meet a reset from the client, so its error listener stays.
+   */
+  stop(upstreamFailed: boolean): void {
+    this.client.removeListener('data', this.onData);
+    this.client.removeListener('end', this.onEnd);
+    this.client.removeListener('close', this.onClose);
+    if (!upstreamFailed) this.client.removeListener('error', onEarlyError);
+  }
+}
+
+/** 'close' follows an error and cancels the attempt. */
+const onEarlyError = () => undefined;
+
+/**
  * One client connection: hold what the client sends until the upstream is ready (a proxy's
- * 2xx), give the client whatever the server sent with the proxy's answer, then pump. Client
- * bytes are read into a bounded buffer rather than left in the kernel so that a client that
- * hangs up while we connect is noticed and the attempt cancelled.
+ * 2xx), give the client whatever the server sent with the proxy's answer, then pump.
  */
 export function handleConnection(client: net.Socket, ctx: ConnectionContext): ConnectionHandle {
   const started = performance.now();
   const limit = ctx.earlyBufferBytes ?? DEFAULT_EARLY_BUFFER_BYTES;
-  const attempt = new AbortController();
-  const early: Buffer[] = [];
-  let earlyBytes = 0;
-  let clientEnded = false;
-  let clientGone = false;
+  // Both dropped once the upstream is open or has failed: an AbortSignal costs a hidden class of
+  // its own (Node 20), and a long-lived connection has no use for either.
+  let attempt: AbortController | undefined = new AbortController();
+  const signal = attempt.signal;
   let pumpHandle: PumpHandle | undefined;
   let finished = false;
   let upstreamSocket: net.Socket | undefined;
@@ -111,26 +158,18 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
   };
   if (wantAddresses) readClientAddress();
 
-  const onEarlyData = (chunk: Buffer) => {
-    early.push(chunk);
-    earlyBytes += chunk.length;
-    if (earlyBytes >= limit) client.pause();
+  let early: EarlyClient | undefined = new EarlyClient(client, limit, () => attempt?.abort());
+  /** The early phase is over: what it held, for the one who takes the client on. */
+  const endEarly = (upstreamFailed: boolean): EarlyClient => {
+    const held = early as EarlyClient;
+    held.stop(upstreamFailed);
+    early = undefined;
+    attempt = undefined;
+    return held;
   };
-  const onEarlyEnd = () => {
-    clientEnded = true;
-  };
-  const onEarlyClose = () => {
-    clientGone = true;
-    attempt.abort();
-  };
-  const onEarlyError = () => undefined; // 'close' follows and cancels the attempt
-  client.on('data', onEarlyData);
-  client.on('end', onEarlyEnd);
-  client.on('close', onEarlyClose);
-  client.on('error', onEarlyError);
 
   const warm = ctx.warm?.take(ctx.tunnel);
-  (warm ? Promise.resolve(warm) : ctx.router.open(ctx.tunnel, attempt.signal, undefined, ctx.screen)).then(
+  (warm ? Promise.resolve(warm) : ctx.router.open(ctx.tunnel, signal, undefined, ctx.screen)).then(
     (upstream) => {
       record.route = upstream.route;
       ctx.onUpstream?.(upstream.route, (performance.now() - started) / 1000, upstream.socket);
@@ -138,11 +177,8 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
       if (wantAddresses && upstream.socket.remoteAddress) {
         record.remote = formatHostPort(upstream.socket.remoteAddress, upstream.socket.remotePort ?? 0);
       }
-      client.removeListener('data', onEarlyData);
-      client.removeListener('end', onEarlyEnd);
-      client.removeListener('close', onEarlyClose);
-      client.removeListener('error', onEarlyError);
-      if (clientGone || client.destroyed) {
+      const held = endEarly(false);
+      if (held.gone || client.destroyed) {
         upstream.socket.destroy();
         end('client-gone');
         return;
@@ -152,11 +188,10 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
       upstreamSocket = upstream.socket;
       upstreamBase = upstream.socket.bytesWritten;
       if (upstream.head.length > 0) client.write(upstream.head);
-      for (const chunk of early) upstream.socket.write(chunk);
-      early.length = 0;
+      for (const chunk of held.chunks) upstream.socket.write(chunk);
       // Only a proxy may drop the server's bytes at the client's FIN; direct routes pass it at once.
       const halfCloseLingerMs = upstream.route === 'proxy' ? ctx.pumpOptions.halfCloseLingerMs : 0;
-      pumpHandle = pump(client, upstream.socket, { ...ctx.pumpOptions, halfCloseLingerMs, clientEnded }, (result) => {
+      pumpHandle = pump(client, upstream.socket, { ...ctx.pumpOptions, halfCloseLingerMs, clientEnded: held.ended }, (result) => {
         // Which side ended first (the pump's 'end' listeners, nothing per chunk): a server that
         // hung up on a client still talking (squid killed mid-session) is no plain "ok".
         if (result.outcome === 'ok' && result.upstreamFirst) end('upstream-closed-first');
@@ -167,7 +202,8 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
       });
     },
     (err: unknown) => {
-      client.removeListener('data', onEarlyData);
+      const held = endEarly(true);
+      const clientGone = held.gone;
       // Logged as a warning: give it the client's address while the socket can still tell it.
       if (record.client === undefined && !clientGone && ctx.logger.enabled('warn')) readClientAddress();
       if (ctx.answer && !clientGone) ctx.answer.fail(err);
@@ -195,7 +231,7 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
     abort: () => {
       if (pumpHandle) pumpHandle.abort();
       else {
-        attempt.abort();
+        attempt?.abort();
         client.destroy();
       }
     },
