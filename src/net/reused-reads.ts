@@ -39,13 +39,6 @@ const shared = Buffer.allocUnsafeSlow(SHARED_SIZE);
 const free: Buffer[] = [];
 const readers = new WeakMap<net.Socket, ReusedReads>();
 
-/**
- * Takes the reads of a pumping socket. Returns true when it still holds `chunk` after the call (a
- * write that did not complete at once refers to it); the buffer is then not read into again until
- * `settled` says so.
- */
-export type ReadSink = (chunk: Buffer) => boolean;
-
 /** The first `n` bytes of a read buffer in memory of their own (from Node's pool when small). */
 function copyOf(buf: Buffer, n: number): Buffer {
   const copy = Buffer.allocUnsafe(n);
@@ -57,8 +50,7 @@ export class ReusedReads {
   /** For net.connect's `onread` option. */
   private readonly onread: net.OnReadOpts;
   private socket: net.Socket | undefined;
-  private sink: ReadSink | undefined;
-  private settled: (() => boolean) | undefined;
+  private sink: net.Socket | undefined;
   private own: Buffer | undefined;
   private lent: Buffer[] | undefined;
   private bulk = false;
@@ -87,12 +79,19 @@ export class ReusedReads {
   }
 
   /**
-   * From here on reads go to `sink` (after anything already waiting in the readable buffer, which
-   * still comes as 'data'). `settled` tells when every chunk the sink kept has been written.
+   * From here on reads are written to `sink` (after anything already waiting in the readable
+   * buffer, which still comes as 'data'), and a write it cannot take at once pauses the reading,
+   * as a pump's 'data' listener would. A write still holds its chunk while `sink.writableLength`
+   * is above 0.
    */
-  attach(sink: ReadSink, settled: () => boolean): void {
+  attach(sink: net.Socket): void {
     this.sink = sink;
-    this.settled = settled;
+  }
+
+  /** A chunk to the sink; true when a write still holds it afterwards. */
+  private write(sink: net.Socket, chunk: Buffer): boolean {
+    if (!sink.write(chunk)) (this.socket as net.Socket).pause();
+    return sink.writableLength > 0;
   }
 
   /** The socket has closed: its own buffer (never one a write still holds) is free again. */
@@ -109,10 +108,10 @@ export class ReusedReads {
     const sink = this.sink;
     if (sink === undefined || socket.readableLength > 0) return socket.push(copyOf(buf, n));
     if (buf === shared) {
-      sink(copyOf(buf, n));
+      this.write(sink, copyOf(buf, n));
       return true;
     }
-    if (sink(n === buf.length ? buf : buf.subarray(0, n))) {
+    if (this.write(sink, n === buf.length ? buf : buf.subarray(0, n))) {
       (this.lent ??= []).push(buf);
       if (this.own === buf) this.own = undefined;
     }
@@ -122,7 +121,7 @@ export class ReusedReads {
   /** The buffer for the next read; called by Node after each one. */
   private next(): Buffer {
     const lent = this.lent;
-    if (lent !== undefined && lent.length > 0 && (this.settled as () => boolean)()) {
+    if (lent !== undefined && lent.length > 0 && (this.sink === undefined || this.sink.writableLength === 0)) {
       for (const buf of lent) if (free.length < FREE_MAX) free.push(buf);
       lent.length = 0;
     }
