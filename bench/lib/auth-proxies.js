@@ -25,6 +25,19 @@ function loadSupport(tmp) {
 }
 
 /**
+ * ptunnel's Negotiate needs the optional kerberos module, which npm ci builds only where the
+ * Kerberos headers were installed first; without it the row is skipped, as for a missing proxy.
+ */
+function kerberosModuleMissing() {
+  try {
+    require(require.resolve('kerberos', { paths: [path.join(__dirname, '..', '..')] }));
+    return undefined;
+  } catch {
+    return 'the optional kerberos module is not built (install libkrb5-dev, then npm rebuild kerberos)';
+  }
+}
+
+/**
  * Starts the proxies `want` names ('NTLM', 'Negotiate'); returns { NTLM, Negotiate, notes }, each
  * proxy with what a client needs: the URL, the flags for ptunnel, the curl flags and a wrapper
  * for the command (Negotiate's host name resolves only under its private /etc/hosts).
@@ -60,7 +73,7 @@ async function startAuthProxies({ tmp, want }) {
     }
   }
   if (want.has('Negotiate')) {
-    const reason = support.negotiateSquidUnavailable();
+    const reason = support.negotiateSquidUnavailable() ?? kerberosModuleMissing();
     if (reason) notes.push(`Negotiate rows: skipped, ${reason}.`);
     else {
       const s = await support.startNegotiateSquid({ user: 'benchuser', password });
