@@ -86,7 +86,7 @@ function render(run) {
       [
         'path',
         'peak RSS under wrk MiB',
-        `${params.idleCount} idle: RSS MiB${params.idleWanted > params.idleCount ? ` (-> ${params.idleWanted} extrapolated)` : ''}`,
+        `${params.idleCount} idle: RSS MiB settled [2 s after opening]${params.idleWanted > params.idleCount ? ` (-> ${params.idleWanted} extrapolated)` : ''}`,
         `${params.idleCount} idle: open s`,
         'setup p50 ms (batch p50 range)',
         'setup p99 ms',
@@ -98,7 +98,7 @@ function render(run) {
       paths.map((p) => [
         p.label,
         st(p, 'wrkRss') ? `${cell(st(p, 'wrkRss'), 1, MiB)}${p.multiProcess ? ' (sum of processes)' : ''}` : 'n/a',
-        p.idle ? `${mib(p.idle.rss)}${params.idleWanted > params.idleCount ? ` (-> ${mib(p.idle.rssAtWanted)})` : ''}${p.idle.failed || p.idle.dropped ? ` (${p.idle.failed} failed, ${p.idle.dropped} dropped)` : ''}` : 'n/a',
+        p.idle ? `${mib(p.idle.rss)}${p.idle.rssEarly !== undefined ? ` [${mib(p.idle.rssEarly)}]` : ''}${params.idleWanted > params.idleCount ? ` (-> ${mib(p.idle.rssAtWanted)})` : ''}${p.idle.failed || p.idle.dropped ? ` (${p.idle.failed} failed, ${p.idle.dropped} dropped)` : ''}` : 'n/a',
         p.idle ? fmt(p.idle.seconds, 2) : 'n/a',
         `${fmt(p.setup?.p50, 3)} (${fmt(st(p, 'setupP50')?.min, 3)}–${fmt(st(p, 'setupP50')?.max, 3)})${st(p, 'setupP50')?.wide ? ' ⚠' : ''}`,
         fmt(p.setup?.p99, 3),
@@ -325,7 +325,7 @@ function targets(run) {
     const ok = rss <= 120 * MiB && pt.idle.failed === 0 && pt.idle.dropped === 0;
     rows.push({
       name: `${idleWanted} idle connections <= 120 MiB RSS${capped ? ` (${idleCount} held: descriptor limit; extrapolated)` : ''}${run.quick ? ` (${run.params.profile} mode)` : ''}`,
-      measured: `${capped ? `${mib(pt.idle.rss)} MiB for ${idleCount} -> ${mib(rss)} MiB for ${idleWanted}` : `${mib(rss)} MiB`}, ${pt.idle.failed} failed, ${pt.idle.dropped} dropped, probe ${pt.idle.probe.ok}/${pt.idle.probe.probed}`,
+      measured: `${capped ? `${mib(pt.idle.rss)} MiB for ${idleCount} -> ${mib(rss)} MiB for ${idleWanted}` : `${mib(rss)} MiB`} settled${pt.idle.rssEarly !== undefined ? ` (${mib(pt.idle.rssEarly)} MiB for ${idleCount} 2 s after opening)` : ''}, ${pt.idle.failed} failed, ${pt.idle.dropped} dropped, probe ${pt.idle.probe.ok}/${pt.idle.probe.probed}`,
       verdict: verdict(ok),
       ok,
     });
