@@ -36,7 +36,8 @@ const unavailable = ntlmSquidUnavailable();
     expect(r.atServer.bytes).toBe(SIZE_64MIB);
     expect(r.atServer.sha256).toBe(r.sentSha256);
     const [record] = await tunnel.ended(1);
-    expect(record).toMatchObject({ route: 'proxy', outcome: 'ok', bytesUp: SIZE_64MIB, bytesDown: SIZE_64MIB });
+    // Either end may hang up first once both directions are done (as in stream-64mib-each-way).
+    expect(record).toMatchObject({ route: 'proxy', outcome: expect.stringMatching(/^(ok|upstream-closed-first)$/), bytesUp: SIZE_64MIB, bytesDown: SIZE_64MIB });
     expect(squid.accessLog()).toMatch(new RegExp(`TCP_TUNNEL/200 .* CONNECT 127\\.0\\.0\\.1:${target.server.port} \\S*${squid.user} `, 'i'));
   }, 120_000);
 });
