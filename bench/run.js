@@ -168,13 +168,17 @@ async function settledStatus(pid) {
   return { ...samples[samples.length - 1], seconds: (Date.now() - t0) / 1000 };
 }
 
-/** What failed between two counts, as "N why, ..." ('' when nothing did). */
-function newFailures(before, after) {
-  return Object.entries(after)
-    .map(([why, n]) => [why, n - (before[why] ?? 0)])
+/** Counts by reason as "N why, ..." ('' for none). */
+function countsText(counts) {
+  return Object.entries(counts)
     .filter(([, n]) => n > 0)
     .map(([why, n]) => `${n} ${why}`)
     .join(', ');
+}
+
+/** What failed between two counts of connectionFailures, by reason. */
+function newFailures(before, after) {
+  return Object.fromEntries(Object.entries(after).map(([why, n]) => [why, n - (before[why] ?? 0)]));
 }
 
 async function main() {
@@ -524,7 +528,7 @@ async function main() {
     const dropped = r.state.dropped; // before the probe and the close below
     const probe = await probeIdle(r.sockets, req, 100);
     p.idle = { rss: st.rss, rssEarly: early.rss, settledS: st.seconds, hwm: st.hwm, base, seconds: r.seconds, failed: r.state.failed, dropped, fds, fd0, probe, count: r.sockets.length };
-    p.idle.tunnelSays = newFailures(failuresBefore, connectionFailures(p.logFile));
+    p.idle.tunnelSays = countsText(newFailures(failuresBefore, connectionFailures(p.logFile)));
     // Linear extrapolation to the wanted count when the descriptor limit forced fewer.
     p.idle.rssAtWanted = base + ((st.rss - base) * params.idleWanted) / Math.max(1, r.sockets.length);
     for (const s of r.sockets) s.destroy();
@@ -532,7 +536,7 @@ async function main() {
     while (Date.now() < deadline && proc.fdCount(pid) > fd0 + 10) await sleep(200);
     p.idle.fdAfter = proc.fdCount(pid);
     p.idle.rssAfter = proc.readStatus(pid).rss;
-    log(`idle ${p.key}: ${r.sockets.length} open in ${fmt(r.seconds)} s, RSS ${mib(base)} -> ${mib(early.rss)} MiB 2 s later -> ${mib(st.rss)} MiB settled after ${fmt(st.seconds, 0)} s more (${mib(st.rss - base)} MiB for ${r.sockets.length}), fds ${fd0} -> ${fds} -> ${p.idle.fdAfter} (squid ${squidFds} before), probe ${probe.ok}/${probe.probed}, failed ${r.state.failed}${r.state.failed > 0 ? ` (${Object.entries(r.state.reasons).map(([why, n]) => `${n} ${why}`).join(', ')})` : ''}${p.idle.tunnelSays ? `; ${p.key}'s log: ${p.idle.tunnelSays}` : ''}, dropped while idle ${dropped}`);
+    log(`idle ${p.key}: ${r.sockets.length} open in ${fmt(r.seconds)} s, RSS ${mib(base)} -> ${mib(early.rss)} MiB 2 s later -> ${mib(st.rss)} MiB settled after ${fmt(st.seconds, 0)} s more (${mib(st.rss - base)} MiB for ${r.sockets.length}), fds ${fd0} -> ${fds} -> ${p.idle.fdAfter} (squid ${squidFds} before), probe ${probe.ok}/${probe.probed}, failed ${r.state.failed}${r.state.failed > 0 ? ` (${countsText(r.state.reasons)})` : ''}${p.idle.tunnelSays ? `; ${p.key}'s log: ${p.idle.tunnelSays}` : ''}, dropped while idle ${dropped}`);
   }
   if (params.idleCount < params.idleWanted) {
     notes.push(`Idle test: this machine's hard descriptor limit is ${nofile} and cannot be raised (no CAP_SYS_RESOURCE), and a tunnel needs two descriptors per connection, as does squid at the other end under the same limit (with room for its own), so ${params.idleCount} connections were held instead of ${params.idleWanted}; the ${params.idleWanted} figure is extrapolated linearly from the measured per-connection growth.`);
