@@ -1,5 +1,5 @@
-import { X509Certificate } from 'node:crypto';
 import { usageError } from '../errors';
+import { cryptoModule } from '../util/builtins';
 import { readNamedFile } from '../util/files';
 
 const BEGIN = '-----BEGIN CERTIFICATE-----';
@@ -18,7 +18,7 @@ function caProblem(text: string): string | undefined {
     const next = starts[i + 1] ?? Infinity;
     if (end < 0 || end > next) return `certificate ${i + 1} is cut short (no ${END} line)`;
     try {
-      new X509Certificate(text.slice(start, end + END.length));
+      new (cryptoModule().X509Certificate)(text.slice(start, end + END.length));
     } catch (err) {
       return `certificate ${i + 1} cannot be parsed (${(err as Error).message.split('\n')[0] ?? ''})`;
     }

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { cryptoModule } from '../util/builtins';
 import packet from 'dns-packet';
 
 export type AddressType = 'A' | 'AAAA';
@@ -30,7 +30,7 @@ export const EDNS_UDP_SIZE = 1232;
 
 /** Random IDs: with the random source port they are what stops off-path answer spoofing. */
 export function newId(): number {
-  return randomInt(0, 0x10000);
+  return cryptoModule().randomInt(0, 0x10000);
 }
 
 export function normalizeName(name: string): string {

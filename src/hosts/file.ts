@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   chownSync,
   closeSync,
@@ -15,6 +14,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, win32 } from 'node:path';
 import { PtunnelError, systemCode, usageError } from '../errors';
+import { cryptoModule } from '../util/builtins';
 import { MAX_HOSTS_FILE_BYTES, readBoundedFile } from '../util/files';
 
 export function defaultHostsPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
@@ -100,7 +100,7 @@ export function writeHostsFile(path: string, text: string, oldText: string): { b
   }
   const mode = st.mode & 0o7777;
   const backup = backupPath(target);
-  const tmp = join(dirname(target), `.${basename(target)}.ptunnel-${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dirname(target), `.${basename(target)}.ptunnel-${cryptoModule().randomBytes(6).toString('hex')}.tmp`);
   try {
     writeFull(backup, oldText, 'w', mode);
     writeFull(tmp, text, 'wx', mode);

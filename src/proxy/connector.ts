@@ -1,12 +1,13 @@
 import { sanitizeLine } from '../log/sanitize';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { formatHostPort } from '../net/address';
 import type { ProxySettings } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
 import { ProxyPhase, PtunnelError, systemCode } from '../errors';
 import { ReusedReads } from '../net/reused-reads';
 import { cancelledError, settleOnce } from '../net/settle';
+import { tlsModule } from '../util/builtins';
 import { formatDuration } from '../util/duration';
 import { createAuthScheme, offeredNames } from './auth/factory';
 import type { AuthStep, ProxyAuthScheme } from './auth/scheme';
@@ -194,7 +195,7 @@ function connectOnce(opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefine
 
     const socket =
       endpoint.protocol === 'https'
-        ? tls.connect({
+        ? tlsModule().connect({
             host: endpoint.host,
             port: endpoint.port,
             servername: net.isIP(endpoint.host) ? undefined : endpoint.host,

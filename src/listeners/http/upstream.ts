@@ -1,9 +1,9 @@
 import net from 'node:net';
-import tls from 'node:tls';
 import type { ProxySettings } from '../../config/load';
 import { describeProxy } from '../../config/proxy-spec';
 import { PtunnelError, systemCode } from '../../errors';
 import { cancelledError, settleOnce } from '../../net/settle';
+import { tlsModule } from '../../util/builtins';
 import { formatDuration } from '../../util/duration';
 import { UNREACHABLE } from '../../proxy/connector';
 import { tlsFailure } from '../../proxy/tls-failure';
@@ -18,7 +18,7 @@ export function openProxySocket(proxy: ProxySettings, timeoutMs: number, signal?
   return settleOnce<net.Socket>({ timeoutMs, signal, aborted: cancelledError }, (attempt) => {
     const socket =
       endpoint.protocol === 'https'
-        ? tls.connect({ host: endpoint.host, port: endpoint.port, servername: net.isIP(endpoint.host) ? undefined : endpoint.host, ca: proxy.ca, ALPNProtocols: ['http/1.1'] })
+        ? tlsModule().connect({ host: endpoint.host, port: endpoint.port, servername: net.isIP(endpoint.host) ? undefined : endpoint.host, ca: proxy.ca, ALPNProtocols: ['http/1.1'] })
         : net.connect({ host: endpoint.host, port: endpoint.port });
     const onError = (err: Error) => {
       const code = systemCode(err);

@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
+import { cryptoModule } from '../../util/builtins';
 import {
   Credentials,
   Destination,
@@ -59,7 +59,7 @@ const GENERAL_FAILURE = encodeReply(Rep.generalFailure);
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
   const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
+  return x.length === y.length && cryptoModule().timingSafeEqual(x, y);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { cryptoModule } from '../../../util/builtins';
 import { md4 } from './md4';
 
 export { parseNtHash } from '../../../config/nt-hash';
@@ -9,7 +9,7 @@ export function ntHash(password: string): Buffer {
 }
 
 export function hmacMd5(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
-  const h = createHmac('md5', key);
+  const h = cryptoModule().createHmac('md5', key);
   for (const p of parts) h.update(p);
   return h.digest();
 }

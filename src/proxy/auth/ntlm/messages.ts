@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { PtunnelError } from '../../../errors';
+import { cryptoModule } from '../../../util/builtins';
 import { hmacMd5, ntowfV2 } from './hash';
 
 /**
@@ -422,7 +422,7 @@ export interface NtlmV2Responses {
 export function ntlmV2Responses(input: NtlmV2Input): NtlmV2Responses {
   const { challenge } = input;
   const key = ntowfV2(input.ntHash, input.user, input.domain);
-  const clientChallenge = input.clientChallenge ?? randomBytes(8);
+  const clientChallenge = input.clientChallenge ?? cryptoModule().randomBytes(8);
   if (clientChallenge.length !== 8) throw new RangeError('the NTLM client challenge must be 8 bytes');
   const time = challenge.timestamp ?? input.time ?? fileTime(Date.now());
   const temp = Buffer.concat([
