@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { keepYoungGenerationSmall } from './util/heap';
+import { keepHeapSmall } from './util/heap';
 
 // First, before the CLI's modules load: start-up's own allocations would otherwise grow the
 // young generation once already (about 1 MiB of RSS for the life of the service).
-keepYoungGenerationSmall();
+keepHeapSmall();
 
 void import('./cli/main')
   .then(({ main }) => main(process.argv.slice(2)))
