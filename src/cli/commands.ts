@@ -22,10 +22,15 @@ import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
 import { isSea } from '../util/sea';
 import { HELP_FLAG, OptionTable, ParsedArgs, parseCommandLine, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
-import { DOCTOR_HELP, HEALTH_HELP, hostsHelp, PRESETS_HELP, proxyForHelp, resolveHelp, SERVICE_HELP, STATUS_HELP, tunnelHelp } from './help';
 import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
+
+/** The help texts, required when one is asked for (start-up time). */
+function helpTexts(): typeof import('./help') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./help') as typeof import('./help');
+}
 export interface Command {
   name: string;
   help(): string;
@@ -198,7 +203,7 @@ function serviceInput({ values, positionals }: ParsedOptions, io: CommandIo): Se
 }
 
 /** The default: no name on the command line, only tunnels and settings. */
-export const RUN = command({ name: 'run', help: tunnelHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: runInput, handler: runTunnels });
+export const RUN = command({ name: 'run', help: () => helpTexts().tunnelHelp(), options: TUNNEL_OPTIONS, allowPositionals: true, input: runInput, handler: runTunnels });
 
 /**
  * Every sub-command, each declared once: its name, help, options and handler. A handler loads
@@ -208,11 +213,11 @@ export const RUN = command({ name: 'run', help: tunnelHelp, options: TUNNEL_OPTI
 export const COMMANDS: readonly Command[] = [
   RUN,
   // The same options as the tunnel command, so that "ptunnel --dns 1.1.1.1 resolve NAME" works too.
-  command({ name: 'resolve', help: resolveHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: resolveInput, handler: async (input, io) => (await import('../commands/resolve')).runResolve(input, io) }),
-  command({ name: 'proxy-for', help: proxyForHelp, options: TUNNEL_OPTIONS, allowPositionals: true, input: proxyForInput, handler: async (input, io) => (await import('../commands/proxy-for')).runProxyFor(input, io) }),
+  command({ name: 'resolve', help: () => helpTexts().resolveHelp(), options: TUNNEL_OPTIONS, allowPositionals: true, input: resolveInput, handler: async (input, io) => (await import('../commands/resolve')).runResolve(input, io) }),
+  command({ name: 'proxy-for', help: () => helpTexts().proxyForHelp(), options: TUNNEL_OPTIONS, allowPositionals: true, input: proxyForInput, handler: async (input, io) => (await import('../commands/proxy-for')).runProxyFor(input, io) }),
   command({
     name: 'presets',
-    help: () => PRESETS_HELP,
+    help: () => helpTexts().PRESETS_HELP,
     // --socks here is a switch of its own (show the SOCKS set-up), not the listener's [ADDR:]PORT.
     options: { ...settingOptions(['presetsDir', 'localPorts']), address: { type: 'string' }, socks: { type: 'boolean' }, ...HELP_FLAG },
     allowPositionals: true,
@@ -221,7 +226,7 @@ export const COMMANDS: readonly Command[] = [
   }),
   command({
     name: 'hosts',
-    help: hostsHelp,
+    help: () => helpTexts().hostsHelp(),
     options: {
       ...settingOptions(['presets']),
       apply: { type: 'boolean' },
@@ -237,7 +242,7 @@ export const COMMANDS: readonly Command[] = [
   }),
   command({
     name: 'health',
-    help: () => HEALTH_HELP,
+    help: () => helpTexts().HEALTH_HELP,
     options: { ...settingOptions(['admin']), timeout: { type: 'string' }, ...HELP_FLAG },
     allowPositionals: false,
     input: healthInput,
@@ -245,7 +250,7 @@ export const COMMANDS: readonly Command[] = [
   }),
   command({
     name: 'service',
-    help: () => SERVICE_HELP,
+    help: () => helpTexts().SERVICE_HELP,
     options: { system: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, ...HELP_FLAG },
     allowPositionals: true,
     input: serviceInput,
@@ -253,7 +258,7 @@ export const COMMANDS: readonly Command[] = [
   }),
   command({
     name: 'doctor',
-    help: () => DOCTOR_HELP,
+    help: () => helpTexts().DOCTOR_HELP,
     options: { ...TUNNEL_OPTIONS, json: { type: 'boolean' }, 'hosts-file': { type: 'string' } },
     allowPositionals: false,
     input: doctorInput,
@@ -261,7 +266,7 @@ export const COMMANDS: readonly Command[] = [
   }),
   command({
     name: 'status',
-    help: () => STATUS_HELP,
+    help: () => helpTexts().STATUS_HELP,
     options: { ...settingOptions(['admin']), json: { type: 'boolean' }, timeout: { type: 'string' }, ...HELP_FLAG },
     allowPositionals: false,
     input: statusInput,

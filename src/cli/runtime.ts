@@ -5,8 +5,13 @@ import { settings } from '../config/schema';
 import type { CommandIo } from '../commands/io';
 import { createLogger, Logger } from '../log/logger';
 import { seaAsset } from '../util/sea';
-import { readSystemProxy } from '../proxy/discovery/system';
 import { listValue, ParsedArgs } from './args';
+
+/** `--proxy system` only: the desktop readers are required when it is given (start-up time). */
+function readSystemProxy(env: NodeJS.ProcessEnv): ReturnType<typeof import('../proxy/discovery/system').readSystemProxy> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../proxy/discovery/system') as typeof import('../proxy/discovery/system')).readSystemProxy(env);
+}
 
 export function version(): string {
   // src/cli/ and dist/cli/ alike sit two levels below the package root; the one-file executable

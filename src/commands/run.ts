@@ -1,11 +1,18 @@
 import type { RuntimeConfig } from '../config/load';
 import { openControlSocket } from '../admin/control-socket';
-import { AdminServer, startAdminServer } from '../admin/server';
-import { Metrics } from '../admin/metrics';
+import type { AdminServer } from '../admin/server';
+import type { Metrics } from '../admin/metrics';
 import { PtunnelError, usageError } from '../errors';
 import type { Level, LogFormat, Logger } from '../log/logger';
 import { formatHostPort } from '../net/address';
 import { TunnelService } from '../tunnel/service';
+
+/** The admin server and its metrics are required only with --admin (start-up time; prom-client waits for Metrics). */
+function adminCode(): typeof import('../admin/server') & typeof import('../admin/metrics') {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return { ...(require('../admin/server') as typeof import('../admin/server')), ...(require('../admin/metrics') as typeof import('../admin/metrics')) };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 export interface RunDeps {
   config: RuntimeConfig;
@@ -48,7 +55,7 @@ export async function runService(deps: RunDeps): Promise<number> {
   for (const warning of config.warnings) logger.warn(warning);
   // Only the admin server exposes metrics: without it, prom-client is never loaded (about 4 MiB
   // of RSS) and the engine reports to its no-op events.
-  const metrics = config.admin ? new Metrics(deps.version) : undefined;
+  const metrics = config.admin ? new (adminCode().Metrics)(deps.version) : undefined;
   let current = config;
   // Set once the service runs: in mode proxy a refused login ends ptunnel (see below).
   let authFailed: (err: Error) => void = () => undefined;
@@ -67,7 +74,7 @@ export async function runService(deps: RunDeps): Promise<number> {
   });
   let quit: (reason: string) => void = () => undefined;
   const startAdmin = (at: AdminAt) =>
-    startAdminServer(at.host, at.port, { snapshot: () => service.snapshot(), quit: () => quit('POST /quitquitquit') }, metrics as Metrics, logger, at.names);
+    adminCode().startAdminServer(at.host, at.port, { snapshot: () => service.snapshot(), quit: () => quit('POST /quitquitquit') }, metrics as Metrics, logger, at.names);
   let admin: AdminServer | undefined = metrics && config.admin ? await startAdmin(config.admin) : undefined;
   /** Where the running admin server was asked to listen (its config, not its bound port). */
   let adminAt = config.admin;

@@ -18,12 +18,9 @@ import { logAccepted, logConnectionEnd, logListening, logStopped } from './repor
 import type { ServiceSnapshot, SocksSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
 import { AddressScreen, DestinationPolicy, DestinationRequest } from './dest-policy';
-import { MAX_SOCKS_HANDSHAKES, socksReplyFor } from './socks';
-import { Rep } from '../listeners/socks/codec';
-import { socksHandshake, SocksRefusal } from '../listeners/socks/server';
 import { Upstreams } from './upstreams';
 import type { PumpOptions } from './pump';
-import { HttpProxyServer } from '../listeners/http/server';
+import type { HttpProxyServer } from '../listeners/http/server';
 import { forwardRecord, forwardRoute, HTTP_PROXY_SOURCE, logForwarded, specFor } from './http-proxy';
 
 export interface ServiceOptions {
@@ -76,6 +73,25 @@ function proxyListenerKinds(config: RuntimeConfig): ProxyListenerKind[] {
   ];
 }
 
+interface SocksCode {
+  server: typeof import('../listeners/socks/server');
+  codec: typeof import('../listeners/socks/codec');
+  replies: typeof import('./socks');
+}
+let socksCode: SocksCode | undefined;
+
+/** The SOCKS listener's code, loaded by its first client: a run without one never loads it (start-up time). */
+function socksModules(): SocksCode {
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy, see above */
+  socksCode ??= {
+    server: require('../listeners/socks/server') as typeof import('../listeners/socks/server'),
+    codec: require('../listeners/socks/codec') as typeof import('../listeners/socks/codec'),
+    replies: require('./socks') as typeof import('./socks'),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return socksCode;
+}
+
 function listenerAddresses(l: Listener): string {
   return l.addresses.map((a) => formatHostPort(a.address, a.port)).join(', ');
 }
@@ -94,7 +110,8 @@ export class TunnelService {
   private readonly listeners: ListenerSet;
   /** The SOCKS and HTTP proxy listeners, apart from the tunnels: reloads and warm-ups plan only mappings. */
   private readonly proxyListeners: ListenerSet;
-  private readonly httpProxy: HttpProxyServer;
+  /** Made by the first request to an HTTP proxy listener (see httpProxy). */
+  private httpProxyServer: HttpProxyServer | undefined;
   private readonly admission: Admission;
   private readonly upstreams: Upstreams;
   private readonly loops = new SelfLoopGuard();
@@ -123,7 +140,28 @@ export class TunnelService {
     this.admission = new Admission(config.limits, logger, this.events);
     this.destinations = new DestinationPolicy(config.destinations, () => this.ownPorts());
     this.upstreams = new Upstreams({ logger, events: this.events, lookup, proxyBackoff }, config);
-    this.httpProxy = new HttpProxyServer({
+    this.prewarm = new Prewarm({
+      router: () => this.upstreams.router,
+      // Warm tunnels hold descriptors like live connections: they fit in what the limit leaves.
+      room: () => this.config.limits.maxConnections === 0 || this.admission.size + this.prewarm.size < this.config.limits.maxConnections,
+      logger,
+      ...(options.prewarmBackoff ? { backoff: options.prewarmBackoff } : {}),
+    });
+  }
+
+  /**
+   * The HTTP proxy listener's request handling, made on first use: a run without such a listener
+   * never loads its code (about 4 ms of start-up here).
+   */
+  private get httpProxy(): HttpProxyServer {
+    this.httpProxyServer ??= this.makeHttpProxy();
+    return this.httpProxyServer;
+  }
+
+  private makeHttpProxy(): HttpProxyServer {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see httpProxy
+    const { HttpProxyServer } = require('../listeners/http/server') as typeof import('../listeners/http/server');
+    return new HttpProxyServer({
       denied: (target) => this.destinationRefusal(target),
       forwarder: {
         route: (target) => {
@@ -134,13 +172,6 @@ export class TunnelService {
         proxyUnreachable: (proxy, err) => this.upstreams.healthFor(proxy).reportFailure(err.message),
         onAuth: (scheme, outcome) => this.events.proxyAuth(scheme, outcome),
       },
-    });
-    this.prewarm = new Prewarm({
-      router: () => this.upstreams.router,
-      // Warm tunnels hold descriptors like live connections: they fit in what the limit leaves.
-      room: () => this.config.limits.maxConnections === 0 || this.admission.size + this.prewarm.size < this.config.limits.maxConnections,
-      logger,
-      ...(options.prewarmBackoff ? { backoff: options.prewarmBackoff } : {}),
     });
   }
 
@@ -183,7 +214,7 @@ export class TunnelService {
    */
   drain(timeoutMs: number): Promise<number> {
     this.admission.startDraining();
-    this.httpProxy.drain();
+    this.httpProxyServer?.drain();
     return this.shutDown(async () => {
       if (this.admission.size > 0) {
         this.logger.info(`draining ${this.admission.size} connection(s), up to ${formatDuration(timeoutMs)}`);
@@ -382,6 +413,7 @@ export class TunnelService {
     // A client that never sends its greeting would hold a connection slot for the whole handshake
     // deadline: handshakes have a bound of their own, and a client counts as a connection (and
     // against the limits) once its request is read.
+    const { server: { socksHandshake, SocksRefusal }, codec: { Rep }, replies: { MAX_SOCKS_HANDSHAKES, socksReplyFor } } = socksModules();
     if (this.socksHandshakes >= MAX_SOCKS_HANDSHAKES) {
       this.socksRefusals++;
       this.admission.refuse(listener, socket, 'limit', `SOCKS handshakes in progress (${MAX_SOCKS_HANDSHAKES}) at their bound; a client that sends nothing is dropped after 10 s`);

@@ -4,11 +4,17 @@ import type { AddressLookup } from '../dns/lookup';
 import { listeningAddresses } from '../dns/loop-guard';
 import { Resolver } from '../dns/resolver';
 import type { Logger } from '../log/logger';
-import { PacManager, PacManagerOptions, PacStatus } from '../proxy/discovery/pac';
+import type { PacManager, PacManagerOptions, PacStatus } from '../proxy/discovery/pac';
 import { ProxyHealth, ProxyState } from '../proxy/health';
 import { probeProxy } from '../proxy/probe';
 import type { EngineEvents } from './events';
 import { Router } from './router';
+
+/** PAC's code (fetching, WPAD, the sandboxed evaluator) is required when a PAC file is configured, not at every start. */
+function pacManager(): typeof PacManager {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../proxy/discovery/pac') as typeof import('../proxy/discovery/pac')).PacManager;
+}
 
 export interface UpstreamsOptions {
   logger: Logger;
@@ -159,7 +165,7 @@ export class Upstreams {
     this.pac?.stop();
     this.pacKey = key;
     this.pac = pac
-      ? new PacManager({ location: pac.location, refreshMs: pac.refreshMs, lookup, logger: this.options.logger, fetchTimeoutMs: config.connectTimeoutMs, ...this.options.pacOptions })
+      ? new (pacManager())({ location: pac.location, refreshMs: pac.refreshMs, lookup, logger: this.options.logger, fetchTimeoutMs: config.connectTimeoutMs, ...this.options.pacOptions })
       : undefined;
     void this.pac?.refresh();
   }

@@ -5,7 +5,6 @@ import { settingName } from '../../config/setting';
 import { PtunnelError } from '../../errors';
 import { basicScheme } from './basic';
 import { KERBEROS_INSTALL_HINT, kerberosCredentialsAvailable, kerberosInstalled, negotiateScheme } from './negotiate';
-import { ntlmScheme } from './ntlm';
 import { OfferedScheme, offeredSchemes } from './offered';
 import type { AuthChallenge, ProxyAuthScheme } from './scheme';
 
@@ -24,6 +23,12 @@ const keyOf = (proxy: ProxySettings) => `${proxy.endpoint.protocol}://${proxy.en
 /** The Kerberos service for the proxy: HTTP@host as configured, never canonicalised through DNS. */
 export function proxyService(proxy: ProxySettings): string {
   return proxy.spn ?? `HTTP@${proxy.endpoint.host}`;
+}
+
+/** Required on first use, not imported: NTLM's messages and hashes are code most runs never need (start-up time). */
+function ntlmScheme(credentials: NonNullable<ProxySettings['credentials']>): ProxyAuthScheme {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./ntlm') as typeof import('./ntlm')).ntlmScheme(credentials);
 }
 
 function make(name: SchemeName, proxy: ProxySettings): ProxyAuthScheme {
