@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { START_UP_BUILTINS } from '../../src/util/heap';
 import { CLI, cleanEnv, RunningCli, startCli } from '../support/cli';
 
 // Start-up to listening is a target of its own (issue 18). A built-in that is not in Node's
@@ -45,5 +47,22 @@ describe('start-up', () => {
     const loaded = await loadedAfterStart(['--mode', 'proxy', '--proxy', 'http://127.0.0.1:9', '--dns', '127.0.0.1:1', '0:127.0.0.1:9']);
     for (const name of ['tls', 'crypto']) expect({ name, loaded: loaded.builtins.includes(name) }).toEqual({ name, loaded: false });
     for (const name of ['undici', 'yaml', 'prom-client']) expect({ name, loaded: loaded.packages.includes(name) }).toEqual({ name, loaded: false });
+  });
+
+  it("has loaded every Node built-in of its start-up before it set V8's flags (util/heap), so that they compiled from Node's code cache", async () => {
+    const bare = new Set(
+      (JSON.parse(execFileSync(process.execPath, ['-e', 'process.stdout.write(JSON.stringify(process.moduleLoadList))'], { encoding: 'utf8' })) as string[])
+        .filter((m) => m.startsWith('NativeModule '))
+        .map((m) => m.slice('NativeModule '.length)),
+    );
+    for (const args of [
+      ['--mode', 'direct', '--dns', '127.0.0.1:1', '0:127.0.0.1:9'],
+      ['--mode', 'proxy', '--proxy', 'http://127.0.0.1:9', '--dns', '127.0.0.1:1', '0:127.0.0.1:9'],
+    ]) {
+      const loaded = await loadedAfterStart(args);
+      // Internal modules and http's own (_http_*) come with the public module that needs them.
+      const missing = loaded.builtins.filter((n) => !n.startsWith('internal/') && !n.startsWith('_') && !bare.has(n) && !START_UP_BUILTINS.includes(`node:${n}`));
+      expect({ args, missing }).toEqual({ args, missing: [] });
+    }
   });
 });
