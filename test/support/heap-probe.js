@@ -8,5 +8,8 @@ const v8 = require('node:v8');
 process.on('SIGUSR2', () => {
   const spaces = v8.getHeapSpaceStatistics();
   const size = (name) => spaces.find((s) => s.space_name === name)?.space_size ?? -1;
-  fs.writeFileSync(process.env.PTUNNEL_TEST_HEAP_OUT, JSON.stringify({ newSpaceBytes: size('new_space'), oldSpaceBytes: size('old_space') }));
+  // Whole or not at all: the test reads the file as soon as it exists.
+  const out = process.env.PTUNNEL_TEST_HEAP_OUT;
+  fs.writeFileSync(`${out}.tmp`, JSON.stringify({ newSpaceBytes: size('new_space'), oldSpaceBytes: size('old_space') }));
+  fs.renameSync(`${out}.tmp`, out);
 });

@@ -11,5 +11,8 @@ process.on('SIGUSR2', () => {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
     if (m) packages.add(m[1]);
   }
-  fs.writeFileSync(process.env.PTUNNEL_TEST_MODULES_OUT, JSON.stringify({ builtins, packages: [...packages].sort() }));
+  // Whole or not at all: the test reads the file as soon as it exists.
+  const out = process.env.PTUNNEL_TEST_MODULES_OUT;
+  fs.writeFileSync(`${out}.tmp`, JSON.stringify({ builtins, packages: [...packages].sort() }));
+  fs.renameSync(`${out}.tmp`, out);
 });

@@ -1,9 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { START_UP_BUILTINS } from '../../src/util/heap';
-import { CLI, cleanEnv, RunningCli, startCli } from '../support/cli';
+import { probedRun } from '../support/probed-cli';
 
 // Start-up to listening is a target of its own (issue 18). A built-in that is not in Node's
 // start-up snapshot costs 1-5 ms to load, a package more, so a plain run loads only what it
@@ -11,28 +8,12 @@ import { CLI, cleanEnv, RunningCli, startCli } from '../support/cli';
 // (src/util/builtins.ts and the lazy requires it names). Measured from outside, by a probe loaded
 // with `node -r` that lists what the process holds once it is listening.
 
-const PROBE = path.join(__dirname, '..', 'support', 'modules-probe.js');
-
 interface Loaded {
   builtins: string[];
   packages: string[];
 }
 
-async function loadedAfterStart(args: string[]): Promise<Loaded> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptunnel-modules-'));
-  const out = path.join(dir, 'modules.json');
-  let cli: RunningCli | undefined;
-  try {
-    cli = await startCli(args, 1, cleanEnv({ PTUNNEL_TEST_MODULES_OUT: out, XDG_RUNTIME_DIR: dir }), [process.execPath, '-r', PROBE, CLI]);
-    cli.proc.kill('SIGUSR2');
-    for (let i = 0; i < 100 && !fs.existsSync(out); i += 1) await new Promise((r) => setTimeout(r, 50));
-    return JSON.parse(fs.readFileSync(out, 'utf8')) as Loaded;
-  } finally {
-    cli?.proc.kill('SIGTERM');
-    await cli?.exited;
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const loadedAfterStart = (args: string[]) => probedRun<Loaded>({ probe: 'modules-probe.js', outVar: 'PTUNNEL_TEST_MODULES_OUT', args });
 
 describe('start-up', () => {
   it('a direct tunnel to an IP address listens without loading TLS, crypto or the optional packages', async () => {
