@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { keepHeapSmall } from './util/heap';
 
-// First, before the CLI's modules load: start-up's own allocations would otherwise grow the
-// young generation once already (about 1 MiB of RSS for the life of the service).
+// First, before the CLI's modules load (keepHeapSmall says why).
 keepHeapSmall();
 
 void import('./cli/main')

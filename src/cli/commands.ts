@@ -24,13 +24,13 @@ import { isSea } from '../util/sea';
 import { HELP_FLAG, OptionTable, ParsedArgs, parseCommandLine, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
 import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
 
-/** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
-
 /** The help texts, required when one is asked for (start-up time). */
 function helpTexts(): typeof import('./help') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('./help') as typeof import('./help');
 }
+
+/** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
 export interface Command {
   name: string;
   help(): string;

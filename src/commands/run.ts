@@ -6,13 +6,15 @@ import { PtunnelError, usageError } from '../errors';
 import type { Level, LogFormat, Logger } from '../log/logger';
 import { formatHostPort } from '../net/address';
 import { TunnelService } from '../tunnel/service';
+import { once } from '../util/once';
 
 /** The admin server and its metrics are required only with --admin (start-up time; prom-client waits for Metrics). */
-function adminCode(): typeof import('../admin/server') & typeof import('../admin/metrics') {
+const adminCode = once(() => ({
   /* eslint-disable @typescript-eslint/no-require-imports */
-  return { ...(require('../admin/server') as typeof import('../admin/server')), ...(require('../admin/metrics') as typeof import('../admin/metrics')) };
+  ...(require('../admin/server') as typeof import('../admin/server')),
+  ...(require('../admin/metrics') as typeof import('../admin/metrics')),
   /* eslint-enable @typescript-eslint/no-require-imports */
-}
+}));
 
 export interface RunDeps {
   config: RuntimeConfig;

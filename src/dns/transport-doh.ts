@@ -1,5 +1,6 @@
 import type { Agent, Dispatcher } from 'undici';
 import { systemCode } from '../errors';
+import { once } from '../util/once';
 import { buildQuery, MismatchError, parseResponse, Question } from './message';
 import { abortedError, Exchange, protocolError, QueryOptions, timeoutError, transportError } from './transport';
 
@@ -17,12 +18,8 @@ const MAX_BODY = 65_535;
  * that most runs never ask (the system servers answer, or every target is an IP address or goes
  * through the proxy). It is required on the first DoH query, not at start-up.
  */
-let undiciModule: typeof import('undici') | undefined;
-function undici(): typeof import('undici') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  undiciModule ??= require('undici') as typeof import('undici');
-  return undiciModule;
-}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const undici = once(() => require('undici') as typeof import('undici'));
 
 export interface DohClientOptions {
   /** Extra CA certificates (tests; private DoH servers). */

@@ -8,6 +8,7 @@ import { isPtunnelError, PtunnelError } from '../errors';
 import type { Logger } from '../log/logger';
 import { formatHostPort, isLoopback } from '../net/address';
 import { formatDuration } from '../util/duration';
+import { once } from '../util/once';
 import { Admission } from './admission';
 import { ConnectionRecord, handleConnection } from './connection';
 import { Prewarm } from './prewarm';
@@ -73,24 +74,14 @@ function proxyListenerKinds(config: RuntimeConfig): ProxyListenerKind[] {
   ];
 }
 
-interface SocksCode {
-  server: typeof import('../listeners/socks/server');
-  codec: typeof import('../listeners/socks/codec');
-  replies: typeof import('./socks');
-}
-let socksCode: SocksCode | undefined;
-
 /** The SOCKS listener's code, loaded by its first client: a run without one never loads it (start-up time). */
-function socksModules(): SocksCode {
+const socksModules = once(() => ({
   /* eslint-disable @typescript-eslint/no-require-imports -- lazy, see above */
-  socksCode ??= {
-    server: require('../listeners/socks/server') as typeof import('../listeners/socks/server'),
-    codec: require('../listeners/socks/codec') as typeof import('../listeners/socks/codec'),
-    replies: require('./socks') as typeof import('./socks'),
-  };
+  server: require('../listeners/socks/server') as typeof import('../listeners/socks/server'),
+  codec: require('../listeners/socks/codec') as typeof import('../listeners/socks/codec'),
+  replies: require('./socks') as typeof import('./socks'),
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return socksCode;
-}
+}));
 
 function listenerAddresses(l: Listener): string {
   return l.addresses.map((a) => formatHostPort(a.address, a.port)).join(', ');

@@ -1,4 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- loading on first use is the point of this file */
+import { once } from './once';
+
 /**
  * Node built-ins that a plain `ptunnel --preset gmail` never or only later needs, loaded on first
  * use. Neither is in Node's start-up snapshot: requiring node:crypto or node:tls compiles their
@@ -7,17 +9,6 @@
  * SOCKS, NTLM, CA and hosts-file code) go through here. node:dgram and node:child_process are
  * not here: net's listen() loads both itself (through cluster).
  */
-/**
- * Node built-ins that a plain `ptunnel --preset gmail` never or only later needs, loaded on first
- * use. Neither is in Node's start-up snapshot: requiring node:crypto or node:tls compiles their
- * internal modules, 2-5 ms apiece on this machine, before the first listener could be open. Modules whose every use is on such a path import them normally; the
- * ones on the start-up path (connector, DNS, SOCKS, NTLM, CA and hosts-file code) go through here.
- * node:dgram and node:child_process are not here: net's listen() loads both (through cluster).
- */
-function once<T>(load: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= load());
-}
 
 /** TLS to an https:// proxy. */
 export const tlsModule = once(() => require('node:tls') as typeof import('node:tls'));

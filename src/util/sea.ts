@@ -1,3 +1,5 @@
+import { once } from './once';
+
 /**
  * Inside the one-file executable (Node's single executable application, `npm run build:binary`)
  * there is no package directory: presets/ and package.json travel as SEA assets. Outside it
@@ -8,20 +10,15 @@ interface SeaModule {
   getAsset(key: string, encoding: string): string;
 }
 
-let sea: SeaModule | null | undefined;
-
-function seaModule(): SeaModule | null {
-  if (sea === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const m = require('node:sea') as SeaModule;
-      sea = m.isSea() ? m : null;
-    } catch {
-      sea = null;
-    }
+const seaModule = once((): SeaModule | null => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require('node:sea') as SeaModule;
+    return m.isSea() ? m : null;
+  } catch {
+    return null;
   }
-  return sea;
-}
+});
 
 export function isSea(): boolean {
   return seaModule() !== null;
