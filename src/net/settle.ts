@@ -18,16 +18,58 @@ export interface AttemptHooks {
   release(err: Error | undefined): void;
 }
 
+/**
+ * What an attempt reads of its cancellation: an AbortSignal is one, and so is a Cancellation.
+ * Method syntax on purpose: it lets an AbortSignal, whose listeners take an Event, stand here.
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
+ * A one-shot cancellation for a connection attempt that only ptunnel's own code listens to (the
+ * router, the connectors, settleOnce). Node 20's AbortController builds an EventTarget and gives
+ * each AbortSignal a hidden class of its own: creating one and adding and removing its listener
+ * was 3 % of the CPU of a short connection through a proxy (a --cpu-prof under ab without
+ * keep-alive, bench/ANALYSIS.md). Whatever needs a real AbortSignal (a DNS lookup, fetch) gets
+ * an AbortController of its own, as the direct connector's lookup does.
+ */
+export class Cancellation implements CancelSignal {
+  aborted = false;
+  private listeners: (() => void)[] | undefined;
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    // An AbortSignal that has aborted calls no listener added afterwards either.
+    if (!this.aborted) (this.listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const at = this.listeners?.indexOf(listener) ?? -1;
+    if (at >= 0) this.listeners?.splice(at, 1);
+  }
+
+  /** Calls each listener once, in the order they were added; later calls do nothing. */
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+  }
+}
+
 export interface SettleOptions {
   /** Bounds the whole attempt. */
   timeoutMs: number;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** The error when `signal` aborts (the client went away). */
   aborted(): Error;
 }
 
 /**
- * One attempt (a connect, a query) bounded by a timer and an AbortSignal that ends exactly once:
+ * One attempt (a connect, a query) bounded by a timer and a CancelSignal that ends exactly once:
  * whichever comes first of the attempt's own result, the timeout and the abort settles the
  * promise, and the timer and the abort listener are gone by then. An attempt whose signal has
  * already aborted is not started at all.

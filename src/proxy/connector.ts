@@ -6,7 +6,7 @@ import type { ProxySettings } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
 import { ProxyPhase, PtunnelError, systemCode } from '../errors';
 import { ReusedReads } from '../net/reused-reads';
-import { cancelledError, settleOnce } from '../net/settle';
+import { CancelSignal, cancelledError, settleOnce } from '../net/settle';
 import { tlsModule } from '../util/builtins';
 import { formatDuration } from '../util/duration';
 import { createAuthScheme, offeredNames } from './auth/factory';
@@ -22,7 +22,7 @@ export interface ProxyConnectOptions {
   port: number;
   /** Bounds the TCP (and TLS) connect plus the wait for the answer. */
   timeoutMs: number;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   maxHeaderBytes?: number;
   /** The authentication scheme for this attempt; by default the one the proxy settings call for. */
   auth?: ProxyAuthScheme;

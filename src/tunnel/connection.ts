@@ -1,5 +1,6 @@
 import type net from 'node:net';
 import { formatHostPort } from '../net/address';
+import { Cancellation } from '../net/settle';
 import type { TunnelSpec } from '../config/tunnel-spec';
 import { PtunnelError, systemCode } from '../errors';
 import type { Logger } from '../log/logger';
@@ -117,10 +118,9 @@ const onEarlyError = () => undefined;
 export function handleConnection(client: net.Socket, ctx: ConnectionContext): ConnectionHandle {
   const started = performance.now();
   const limit = ctx.earlyBufferBytes ?? DEFAULT_EARLY_BUFFER_BYTES;
-  // Both dropped once the upstream is open or has failed: an AbortSignal costs a hidden class of
-  // its own (Node 20), and a long-lived connection has no use for either.
-  let attempt: AbortController | undefined = new AbortController();
-  const signal = attempt.signal;
+  // Dropped once the upstream is open or has failed: a long-lived connection has no use for it.
+  let attempt: Cancellation | undefined = new Cancellation();
+  const signal = attempt;
   let pumpHandle: PumpHandle | undefined;
   let finished = false;
   let upstreamSocket: net.Socket | undefined;

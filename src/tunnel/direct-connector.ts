@@ -2,7 +2,7 @@ import type dns from 'node:dns';
 import net from 'node:net';
 import { formatHostPort } from '../net/address';
 import { ReusedReads } from '../net/reused-reads';
-import { cancelledError, settleOnce } from '../net/settle';
+import { CancelSignal, cancelledError, settleOnce } from '../net/settle';
 import { PtunnelError, systemCode } from '../errors';
 import { formatDuration } from '../util/duration';
 import type { AddressLookup, ResolvedAddress } from '../dns/lookup';
@@ -12,7 +12,7 @@ export interface DirectConnectOptions {
   port: number;
   timeoutMs: number;
   lookup: AddressLookup;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 /**

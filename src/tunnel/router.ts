@@ -9,6 +9,7 @@ import { classifyProxyFailure, connectViaProxy, ProxyConnectOptions, ProxyTunnel
 import type { PacAnswer } from '../proxy/discovery/pac';
 import type { ProxyHealth } from '../proxy/health';
 import { AddressLookup } from '../dns/lookup';
+import type { CancelSignal } from '../net/settle';
 import { AddressScreen, screenedLookup } from './dest-policy';
 import { connectDirect, DirectConnectOptions } from './direct-connector';
 
@@ -149,7 +150,7 @@ export class Router {
    * `screen` (local proxy clients) refuses addresses the name resolves to on the direct route;
    * through a proxy the proxy resolves, out of ptunnel's sight.
    */
-  async open(tunnel: TunnelSpec, signal?: AbortSignal, choice?: ProxyChoice, screen?: AddressScreen): Promise<Upstream> {
+  async open(tunnel: TunnelSpec, signal?: CancelSignal, choice?: ProxyChoice, screen?: AddressScreen): Promise<Upstream> {
     const { config } = this.deps;
     // Without a PAC the choice is known now: no promise to wait for on every connection.
     const plan = this.plan(tunnel, choice ?? (this.deps.pac ? await this.choose(tunnel) : this.configured));
@@ -205,7 +206,7 @@ export class Router {
   }
 
   /** `afterProxy`: what made the proxies fail, for a fallback that fails too (it names both). */
-  private async direct(tunnel: TunnelSpec, reason: string | undefined, signal?: AbortSignal, screen?: AddressScreen, afterProxy?: string): Promise<Upstream> {
+  private async direct(tunnel: TunnelSpec, reason: string | undefined, signal?: CancelSignal, screen?: AddressScreen, afterProxy?: string): Promise<Upstream> {
     let socket: net.Socket;
     try {
       socket = await this.connectDirect({
