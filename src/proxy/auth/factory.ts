@@ -4,7 +4,7 @@ import { describeProxy } from '../../config/proxy-spec';
 import { settingName } from '../../config/setting';
 import { PtunnelError } from '../../errors';
 import { basicScheme } from './basic';
-import { KERBEROS_INSTALL_HINT, kerberosCredentialsAvailable, kerberosInstalled, negotiateScheme } from './negotiate';
+import { KERBEROS_INSTALL_HINT, kerberosCredentialsAvailable, kerberosInstalled, kerberosLoginAvailable, negotiateScheme } from './negotiate';
 import { OfferedScheme, offeredSchemes } from './offered';
 import type { AuthChallenge, ProxyAuthScheme } from './scheme';
 
@@ -107,9 +107,9 @@ function autoScheme(proxy: ProxySettings): ProxyAuthScheme {
   };
 }
 
-/** Whether auto mode could authenticate at all: any credentials, or a Kerberos login. */
+/** Whether auto mode could authenticate at all: any credentials, or a Kerberos login (looked at once a second). */
 function anyCredentials(proxy: ProxySettings): boolean {
-  return proxy.credentials !== undefined || kerberosCredentialsAvailable();
+  return proxy.credentials !== undefined || kerberosLoginAvailable();
 }
 
 /**

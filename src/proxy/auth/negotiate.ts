@@ -74,11 +74,23 @@ export function kerberosCredentialsAvailable(env: NodeJS.ProcessEnv = process.en
   return uid !== undefined && existsSync(`/tmp/krb5cc_${uid}`);
 }
 
+/** How long one look at the process's own Kerberos login stands: a kinit after start counts within it. */
+const LOGIN_RECHECK_MS = 1000;
+let lastLook: { at: number; available: boolean } | undefined;
+
 /**
- * Asked for every connection through a proxy in auto mode (see anyCredentials): getuid is a
- * system call each time, and ptunnel never changes its user. The file is still looked at each
- * time, so a kinit after start counts from the next connection.
+ * kerberosCredentialsAvailable for the process's own environment, looked at again at most once a
+ * second. Auto mode asks it for every connection through a proxy (see anyCredentials), and two
+ * environment reads (each a call into C++) and a stat were 2 % of a short connection's CPU in a
+ * profile (bench/ANALYSIS.md).
  */
+export function kerberosLoginAvailable(): boolean {
+  const now = performance.now();
+  if (lastLook === undefined || now - lastLook.at >= LOGIN_RECHECK_MS) lastLook = { at: now, available: kerberosCredentialsAvailable() };
+  return lastLook.available;
+}
+
+/** getuid is a system call, and ptunnel never changes its user. */
 let uidOnce: { uid: number | undefined } | undefined;
 function ownUid(): number | undefined {
   uidOnce ??= { uid: typeof process.getuid === 'function' ? process.getuid() : undefined };
