@@ -21,6 +21,8 @@ function protocolError(message: string): PtunnelError {
   return new PtunnelError('ERR_PROXY_PROTOCOL', message);
 }
 
+/** The answer's `rest` when nothing followed it, and the parser's buffer before its first push: never written to. */
+const NOTHING = Buffer.alloc(0);
 const CR = 0x0d;
 const LF = 0x0a;
 /** A 1xx other than this is an interim answer: skip it and read on (RFC 9110 §15.2). */
@@ -44,7 +46,12 @@ const SWITCHING_PROTOCOLS = 101;
  * streaming 1xx forever hits the bound), and it fails fast on an answer that is not HTTP.
  */
 export class ConnectResponseParser {
-  private buf: Buffer;
+  /**
+   * Until the first push, nothing; while that push is scanned, the chunk itself (an answer that
+   * comes whole, as nearly every 2xx does, is parsed without a copy or a buffer of its own); after
+   * it, a copy: the chunk's memory may be a reused read buffer (net/reused-reads).
+   */
+  private buf: Buffer = NOTHING;
   private len = 0;
   private done = false;
   /** Where the answer being read starts (after any interim answers). */
@@ -54,38 +61,47 @@ export class ConnectResponseParser {
   private scan = 0;
   private interim = 0;
 
-  constructor(private readonly maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES) {
-    this.buf = Buffer.allocUnsafe(Math.min(1024, maxHeaderBytes));
-  }
+  constructor(private readonly maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES) {}
 
   /** Returns the final answer when complete, undefined when more bytes are needed; throws on garbage. */
   push(chunk: Buffer): ConnectResponse | undefined {
     if (this.done) throw new Error('ConnectResponseParser used after completion');
     const room = this.maxHeaderBytes - this.len;
     const take = Math.min(chunk.length, room);
-    this.ensure(this.len + take);
-    chunk.copy(this.buf, this.len, 0, take);
+    const inPlace = this.len === 0;
+    if (inPlace) this.buf = chunk;
+    else {
+      this.ensure(this.len + take);
+      chunk.copy(this.buf, this.len, 0, take);
+    }
     this.len += take;
     for (;;) {
       const headEnd = this.findHeadEnd();
       if (headEnd < 0) break;
-      const head = this.buf.subarray(this.start, headEnd).toString('latin1');
-      const res = parseHead(head.replace(/\r?\n$/, ''));
+      const res = parseHead(this.buf.toString('latin1', this.start, headEnd));
       this.start = this.scan;
       if (res.statusCode >= 100 && res.statusCode < 200 && res.statusCode !== SWITCHING_PROTOCOLS) {
         this.interim += 1;
         continue;
       }
       this.done = true;
-      // Whatever followed the blank line, in this buffer and in the unconsumed part of the chunk.
+      // Whatever followed the blank line, in this buffer and in the unconsumed part of the chunk;
+      // a copy, as the chunk's memory may be read into again.
       const tailInBuf = this.buf.subarray(this.scan, this.len);
-      const rest = take < chunk.length ? Buffer.concat([tailInBuf, chunk.subarray(take)]) : Buffer.from(tailInBuf);
-      return { ...res, rest };
+      if (take < chunk.length) res.rest = Buffer.concat([tailInBuf, chunk.subarray(take)]);
+      else if (tailInBuf.length > 0) res.rest = Buffer.from(tailInBuf);
+      this.buf = NOTHING;
+      return res;
     }
     this.checkPrefix();
     if (take < chunk.length || this.len >= this.maxHeaderBytes) {
       const after = this.interim > 0 ? ` (over ${this.interim + 1} answers, ${this.interim} of them interim 1xx)` : '';
       throw protocolError(`proxy answer headers exceed ${this.maxHeaderBytes} bytes${after}`);
+    }
+    if (inPlace) {
+      const own = Buffer.allocUnsafe(Math.min(this.maxHeaderBytes, Math.max(1024, this.len)));
+      chunk.copy(own, 0, 0, this.len);
+      this.buf = own;
     }
     return undefined;
   }
@@ -167,9 +183,12 @@ export function hasToken(value: string | undefined, token: string): boolean {
   return (value ?? '').split(',').some((t) => t.trim().toLowerCase() === token);
 }
 
-function parseHead(head: string): Omit<ConnectResponse, 'rest'> {
-  // Bare CRs were refused while scanning, so every CR here is part of a CRLF.
+/** A head up to its blank line, each line with its end; `rest` is for the caller to fill in. */
+function parseHead(head: string): ConnectResponse {
+  // Bare CRs were refused while scanning, so every CR here is part of a CRLF; the last line's
+  // end leaves an empty string behind.
   const lines = head.split(/\r?\n/);
+  lines.pop();
   const statusLine = lines[0] ?? '';
   const m = STATUS_LINE.exec(statusLine);
   if (!m) throw protocolError(`proxy sent an invalid status line: ${shownBytes(statusLine)}`);
@@ -179,5 +198,6 @@ function parseHead(head: string): Omit<ConnectResponse, 'rest'> {
     reason: (m[3] ?? '').trim(),
     headers: parseHeaderLines(lines.slice(1)),
     statusLine,
+    rest: NOTHING,
   };
 }
