@@ -62,6 +62,12 @@ export class Upstreams {
   private current!: Router;
   /** One health memory per proxy (see proxyHealthKey), made when a proxy is first used or configured. */
   private readonly healths = new Map<string, ProxyHealth>();
+  /**
+   * The health of each ProxySettings object asked about since the last configure: the router asks
+   * twice per connection, and the key is two strings built from the proxy (1-2 % of a short
+   * connection's CPU in a profile). Made anew by configure, which may drop healths.
+   */
+  private known = new WeakMap<ProxySettings, ProxyHealth>();
   /** Each health's proxy as /status shows it (no credentials). */
   private readonly urls = new WeakMap<ProxyHealth, string>();
   private settings!: UpstreamSettings;
@@ -102,6 +108,8 @@ export class Upstreams {
 
   /** The health memory of this proxy, made on first use (a proxy a PAC file named, say). */
   healthFor(proxy: ProxySettings): ProxyHealth {
+    const known = this.known.get(proxy);
+    if (known !== undefined) return known;
     const timeoutMs = this.settings.connectTimeoutMs;
     const key = proxyHealthKey(proxy, timeoutMs);
     let health = this.healths.get(key);
@@ -111,6 +119,7 @@ export class Upstreams {
       this.urls.set(health, bareUrl(proxy));
       this.options.events.proxyState('up', bareUrl(proxy));
     }
+    this.known.set(proxy, health);
     return health;
   }
 
@@ -121,6 +130,7 @@ export class Upstreams {
    */
   configure(config: UpstreamSettings, ownAddresses: readonly string[]): void {
     this.settings = config;
+    this.known = new WeakMap();
     const keep = new Set(config.proxies.map((p) => proxyHealthKey(p, config.connectTimeoutMs)));
     for (const [key, health] of this.healths) {
       if (keep.has(key)) continue;
