@@ -4,7 +4,7 @@ import { probedRun } from '../support/probed-cli';
 
 // Start-up to listening is a target of its own (issue 18). A built-in that is not in Node's
 // start-up snapshot costs 1-5 ms to load, a package more, so a plain run loads only what it
-// uses: TLS, crypto and the optional packages wait for their first use
+// uses: TLS, crypto, the DNS codec and the optional packages wait for their first use
 // (src/util/builtins.ts and the lazy requires it names). Measured from outside, by a probe loaded
 // with `node -r` that lists what the process holds once it is listening.
 
@@ -21,13 +21,13 @@ describe('start-up', () => {
     // The probe saw the process: the control socket's HTTP and the tunnel's TCP are loaded.
     expect(loaded.builtins).toEqual(expect.arrayContaining(['net', 'http']));
     for (const name of ['tls', 'https', 'crypto', 'zlib']) expect({ name, loaded: loaded.builtins.includes(name) }).toEqual({ name, loaded: false });
-    for (const name of ['undici', 'yaml', 'prom-client', 'pac-resolver', 'quickjs-wasi', 'kerberos']) expect({ name, loaded: loaded.packages.includes(name) }).toEqual({ name, loaded: false });
+    for (const name of ['undici', 'yaml', 'prom-client', 'pac-resolver', 'quickjs-wasi', 'kerberos', 'dns-packet']) expect({ name, loaded: loaded.packages.includes(name) }).toEqual({ name, loaded: false });
   });
 
   it('a tunnel through a proxy given on the command line loads no more than that', async () => {
     const loaded = await loadedAfterStart(['--mode', 'proxy', '--proxy', 'http://127.0.0.1:9', '--dns', '127.0.0.1:1', '0:127.0.0.1:9']);
     for (const name of ['tls', 'crypto']) expect({ name, loaded: loaded.builtins.includes(name) }).toEqual({ name, loaded: false });
-    for (const name of ['undici', 'yaml', 'prom-client']) expect({ name, loaded: loaded.packages.includes(name) }).toEqual({ name, loaded: false });
+    for (const name of ['undici', 'yaml', 'prom-client', 'dns-packet']) expect({ name, loaded: loaded.packages.includes(name) }).toEqual({ name, loaded: false });
   });
 
   it("has loaded every Node built-in of its start-up before it set V8's flags (util/heap), so that they compiled from Node's code cache", async () => {
