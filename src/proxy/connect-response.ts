@@ -68,13 +68,21 @@ export class ConnectResponseParser {
     if (this.done) throw new Error('ConnectResponseParser used after completion');
     const room = this.maxHeaderBytes - this.len;
     const take = Math.min(chunk.length, room);
-    const inPlace = this.len === 0;
-    if (inPlace) this.buf = chunk;
+    if (this.len === 0) this.buf = chunk;
     else {
       this.ensure(this.len + take);
       chunk.copy(this.buf, this.len, 0, take);
     }
     this.len += take;
+    try {
+      return this.scanAnswers(chunk, take);
+    } finally {
+      // Nothing of a chunk scanned in place is kept past its push, answer or error alike.
+      if (this.buf === chunk) this.buf = this.done ? NOTHING : this.copyOfHeld();
+    }
+  }
+
+  private scanAnswers(chunk: Buffer, take: number): ConnectResponse | undefined {
     for (;;) {
       const headEnd = this.findHeadEnd();
       if (headEnd < 0) break;
@@ -90,7 +98,6 @@ export class ConnectResponseParser {
       const tailInBuf = this.buf.subarray(this.scan, this.len);
       if (take < chunk.length) res.rest = Buffer.concat([tailInBuf, chunk.subarray(take)]);
       else if (tailInBuf.length > 0) res.rest = Buffer.from(tailInBuf);
-      this.buf = NOTHING;
       return res;
     }
     this.checkPrefix();
@@ -98,12 +105,14 @@ export class ConnectResponseParser {
       const after = this.interim > 0 ? ` (over ${this.interim + 1} answers, ${this.interim} of them interim 1xx)` : '';
       throw protocolError(`proxy answer headers exceed ${this.maxHeaderBytes} bytes${after}`);
     }
-    if (inPlace) {
-      const own = Buffer.allocUnsafe(Math.min(this.maxHeaderBytes, Math.max(1024, this.len)));
-      chunk.copy(own, 0, 0, this.len);
-      this.buf = own;
-    }
     return undefined;
+  }
+
+  /** What is held so far, in a buffer of the parser's own, with room for the rest of a head. */
+  private copyOfHeld(): Buffer {
+    const own = Buffer.allocUnsafe(Math.min(this.maxHeaderBytes, Math.max(1024, this.len)));
+    this.buf.copy(own, 0, 0, this.len);
+    return own;
   }
 
   /** The bytes of the answer read so far and not yet complete: for a message when it never completes. */

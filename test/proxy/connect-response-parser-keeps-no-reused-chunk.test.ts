@@ -44,6 +44,14 @@ describe('ConnectResponseParser and reused read buffers', () => {
     expect(res?.rest.toString('latin1')).toBe(banner);
   });
 
+  it('keeps its own copy of what it held when a chunk is refused, for the error message', () => {
+    const chunk = Buffer.from('HTTP/1.1 200 OK\rX', 'latin1');
+    const parser = new ConnectResponseParser();
+    expect(() => parser.push(chunk)).toThrow(/CR not followed by LF/);
+    chunk.fill('Z');
+    expect(parser.partial().toString('latin1')).toBe('HTTP/1.1 200 OK\rX');
+  });
+
   it('answers with an empty rest when nothing followed the head', () => {
     const res = new ConnectResponseParser().push(Buffer.from('HTTP/1.1 200 OK\r\n\r\n'));
     expect(res?.rest).toHaveLength(0);
