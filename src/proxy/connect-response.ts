@@ -78,7 +78,7 @@ export class ConnectResponseParser {
       return this.scanAnswers(chunk, take);
     } finally {
       // Nothing of a chunk scanned in place is kept past its push, answer or error alike.
-      if (this.buf === chunk) this.buf = this.done ? NOTHING : this.copyOfHeld();
+      if (this.buf === chunk) this.buf = this.done ? NOTHING : this.ownCopy(this.len);
     }
   }
 
@@ -108,16 +108,9 @@ export class ConnectResponseParser {
     return undefined;
   }
 
-  /** What is held so far, in a buffer of the parser's own, with room for the rest of a head. */
-  private copyOfHeld(): Buffer {
-    const own = Buffer.allocUnsafe(Math.min(this.maxHeaderBytes, Math.max(1024, this.len)));
-    this.buf.copy(own, 0, 0, this.len);
-    return own;
-  }
-
   /** The bytes of the answer read so far and not yet complete: for a message when it never completes. */
   partial(): Buffer {
-    return this.done ? Buffer.alloc(0) : this.buf.subarray(this.start, this.len);
+    return this.done ? NOTHING : this.buf.subarray(this.start, this.len);
   }
 
   /**
@@ -168,9 +161,14 @@ export class ConnectResponseParser {
 
   private ensure(size: number): void {
     if (size <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.min(this.maxHeaderBytes, Math.max(size, this.buf.length * 2)));
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
+    this.buf = this.ownCopy(Math.max(size, this.buf.length * 2));
+  }
+
+  /** What is held so far, in a new buffer of the parser's own: at least `size` bytes (1 KiB), within the bound. */
+  private ownCopy(size: number): Buffer {
+    const own = Buffer.allocUnsafe(Math.min(this.maxHeaderBytes, Math.max(1024, size)));
+    this.buf.copy(own, 0, 0, this.len);
+    return own;
   }
 }
 
