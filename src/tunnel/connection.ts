@@ -120,7 +120,6 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
   const limit = ctx.earlyBufferBytes ?? DEFAULT_EARLY_BUFFER_BYTES;
   // Dropped once the upstream is open or has failed: a long-lived connection has no use for it.
   let attempt: Cancellation | undefined = new Cancellation();
-  const signal = attempt;
   let pumpHandle: PumpHandle | undefined;
   let finished = false;
   let upstreamSocket: net.Socket | undefined;
@@ -169,7 +168,7 @@ export function handleConnection(client: net.Socket, ctx: ConnectionContext): Co
   };
 
   const warm = ctx.warm?.take(ctx.tunnel);
-  (warm ? Promise.resolve(warm) : ctx.router.open(ctx.tunnel, signal, undefined, ctx.screen)).then(
+  (warm ? Promise.resolve(warm) : ctx.router.open(ctx.tunnel, attempt, undefined, ctx.screen)).then(
     (upstream) => {
       record.route = upstream.route;
       ctx.onUpstream?.(upstream.route, (performance.now() - started) / 1000, upstream.socket);
