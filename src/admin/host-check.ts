@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { canonicalIp } from '../util/ip';
+import { canonicalIp, ipFamily } from '../util/ip';
 
 /**
  * Which Host headers the admin server answers, against DNS rebinding: a page on evil.example
@@ -25,7 +24,7 @@ export function hostChecker(bound: string, names: readonly string[]): (host: str
     if (header === undefined) return true;
     const name = hostPart(header.trim().toLowerCase());
     if (name === undefined) return false;
-    if (isIP(name)) {
+    if (ipFamily(name)) {
       const ip = canonicalIp(name);
       return wildcard || ip === address || (loopback && isLoopback(ip));
     }
@@ -34,7 +33,7 @@ export function hostChecker(bound: string, names: readonly string[]): (host: str
 }
 
 function isLoopback(ip: string): boolean {
-  return ip === '::1' || (isIP(ip) === 4 && ip.startsWith('127.'));
+  return ip === '::1' || (ipFamily(ip) === 4 && ip.startsWith('127.'));
 }
 
 /** The host of `host[:port]` or `[v6][:port]`; undefined when it is neither. */

@@ -1,5 +1,4 @@
 import { realpathSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { parseAdminAddress } from '../config/admin';
 import { inSetting } from '../config/setting';
@@ -23,6 +22,7 @@ import { parseDuration } from '../util/duration';
 import { isSea } from '../util/sea';
 import { HELP_FLAG, OptionTable, ParsedArgs, parseCommandLine, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
 import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
+import { ipFamily } from '../util/ip';
 
 /** The help texts, required when one is asked for (start-up time). */
 function helpTexts(): typeof import('./help') {
@@ -114,7 +114,7 @@ const DEFAULT_ADDRESS = '127.0.0.1';
 
 function addressOption(values: Record<string, unknown>, command: string): string {
   const address = (values.address as string | undefined) ?? DEFAULT_ADDRESS;
-  if (!isIP(address)) throw usageError('ERR_USAGE', `${command}: --address "${address}" is not an IP address`);
+  if (!ipFamily(address)) throw usageError('ERR_USAGE', `${command}: --address "${address}" is not an IP address`);
   return address;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import net, { isIP } from 'node:net';
+import net from 'node:net';
 import tls from 'node:tls';
 import type { ProxySettings, RuntimeConfig } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
@@ -17,6 +17,7 @@ import { connectViaProxy, ProxyTunnel } from '../proxy/connector';
 import { readLines } from '../util/files';
 import { checkSources, Finding } from './doctor-sources';
 import type { CommandIo } from './io';
+import { ipFamily } from '../util/ip';
 
 export interface DoctorInput {
   config: RuntimeConfig;
@@ -43,7 +44,7 @@ function connectVia(proxy: ProxySettings, host: string, port: number, timeoutMs:
   return new Promise((resolve, reject) => {
     const socket =
       endpoint.protocol === 'https'
-        ? tls.connect({ host: endpoint.host, port: endpoint.port, servername: net.isIP(endpoint.host) ? undefined : endpoint.host, ...(proxy.ca ? { ca: proxy.ca } : {}) })
+        ? tls.connect({ host: endpoint.host, port: endpoint.port, servername: ipFamily(endpoint.host) ? undefined : endpoint.host, ...(proxy.ca ? { ca: proxy.ca } : {}) })
         : net.connect({ host: endpoint.host, port: endpoint.port });
     const timer = setTimeout(() => {
       socket.destroy();
@@ -188,7 +189,7 @@ const MAIL_FIX = 'ask the proxy admin to allow CONNECT to this port (squid: add 
  * the system's (the hosts file may point the name at ptunnel itself).
  */
 async function directAddress(host: string, lookup: AddressLookup): Promise<string> {
-  if (isIP(host) !== 0) return host;
+  if (ipFamily(host) !== 0) return host;
   // Bounded by the resolver's own per-server timeouts, as for a tunnel.
   const found = await lookup(host);
   const first = found[0];
@@ -446,7 +447,7 @@ export async function runDoctor(input: DoctorInput, io: CommandIo): Promise<numb
     for (const c of preset.client) {
       targets.push(c);
       // An address needs no name check: no resolver or hosts file is asked for it.
-      if (c.protocol !== 'SSH' && isIP(c.server) === 0 && !presetOf.has(c.server)) presetOf.set(c.server, preset.name);
+      if (c.protocol !== 'SSH' && ipFamily(c.server) === 0 && !presetOf.has(c.server)) presetOf.set(c.server, preset.name);
     }
   }
   const resolver = new Resolver({ ...input.config.dns, logger: silentLogger });

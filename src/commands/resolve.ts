@@ -1,5 +1,4 @@
 import type { RuntimeConfig } from '../config/load';
-import { isIP } from 'node:net';
 import { TTL_BOUNDS } from '../dns/cache';
 import { Resolver, ServerReport } from '../dns/resolver';
 import { normalizeName } from '../dns/message';
@@ -11,6 +10,7 @@ import { formatDuration } from '../util/duration';
 import { readLines } from '../util/files';
 import { sanitizeLine } from '../log/sanitize';
 import type { CommandIo } from './io';
+import { ipFamily } from '../util/ip';
 
 /** Seams for tests: what getaddrinfo says, and which hosts file to quote. */
 export interface ResolveDeps {
@@ -70,7 +70,7 @@ export interface ResolveInput {
 export async function runResolve(input: ResolveInput, io: CommandIo, deps: ResolveDeps = {}): Promise<number> {
   const { name, config } = input;
   // As the tunnels do: an IP literal is dialled as given and localhost is loopback, no query.
-  if (isIP(name)) {
+  if (ipFamily(name)) {
     io.stdout(`${name} is an IP address: ptunnel connects to it as given, without DNS\n`);
     return 0;
   }

@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import { usageError } from '../errors';
 import { isPortText, parseHostPort, validateHost } from '../net/address';
 import { inSetting } from './setting';
+import { ipFamily } from '../util/ip';
 
 export interface AdminAddress {
   host: string;
@@ -16,7 +16,7 @@ export function parseAdminAddress(text: string, names: readonly string[] = []): 
   return inSetting('admin', () => {
     const hp = parseHostPort(text.includes(':') ? text : `127.0.0.1:${text}`);
     const port = Number(hp?.port);
-    if (!hp || !isPortText(hp.port) || !isIP(hp.host) || port > 65535) {
+    if (!hp || !isPortText(hp.port) || !ipFamily(hp.host) || port > 65535) {
       throw usageError('ERR_CONFIG', `"${text}" is not ADDR:PORT, e.g. 127.0.0.1:9090 or 0.0.0.0:9090`);
     }
     return { host: hp.host, port, names: hosts };

@@ -1,7 +1,6 @@
-import { isIP } from 'node:net';
 import { usageError } from '../errors';
 import { isPortText, parseHostPort, validateHost } from '../net/address';
-import { canonicalIp } from '../util/ip';
+import { canonicalIp, ipFamily } from '../util/ip';
 
 /** Which destinations one --allow-dest / --deny-dest entry covers, by host. */
 export type DestHost =
@@ -48,7 +47,7 @@ function parsePorts(entry: string, text: string): { from: number; to: number } {
 function parseCidr(entry: string, text: string): DestHost {
   const slash = text.indexOf('/');
   const ip = slash < 0 ? text : text.slice(0, slash);
-  const family = isIP(ip);
+  const family = ipFamily(ip);
   if (family === 0) bad(entry, `${JSON.stringify(ip)} is not an IP address, as a CIDR range needs`);
   const most = family === 4 ? 32 : 128;
   const bits = slash < 0 ? String(most) : text.slice(slash + 1);
@@ -58,7 +57,7 @@ function parseCidr(entry: string, text: string): DestHost {
 
 function parseHost(entry: string, text: string): DestHost {
   if (text === '*') return { kind: 'any' };
-  if (text.includes('/') || isIP(text) !== 0) return parseCidr(entry, text);
+  if (text.includes('/') || ipFamily(text) !== 0) return parseCidr(entry, text);
   const domain = text.startsWith('.');
   const name = domain ? text.slice(1) : text;
   if (name.includes('*')) bad(entry, 'a * stands only alone, for every host; write .example.com for a domain and every name below it');
@@ -75,11 +74,11 @@ function parseHost(entry: string, text: string): DestHost {
 /** Splits HOST[:PORTS]: brackets around IPv6 before a port; a bare IPv6 address or range has no port. */
 function splitEntry(entry: string): { host: string; ports?: string } {
   if (!entry.startsWith('[') && (entry.match(/:/g) ?? []).length > 1) {
-    if (isIP(entry.split('/')[0] ?? '') !== 6) bad(entry, ENTRY_FORMS);
+    if (ipFamily(entry.split('/')[0] ?? '') !== 6) bad(entry, ENTRY_FORMS);
     return { host: entry };
   }
   const split = parseHostPort(entry);
-  if (!split || (split.bracketed && isIP(split.host.split('/')[0] ?? '') !== 6)) bad(entry, ENTRY_FORMS);
+  if (!split || (split.bracketed && ipFamily(split.host.split('/')[0] ?? '') !== 6)) bad(entry, ENTRY_FORMS);
   if (split.port === '') bad(entry, 'nothing after the colon; give a port (993) or a range (993-995)');
   return split.port === undefined ? { host: split.host } : { host: split.host, ports: split.port };
 }

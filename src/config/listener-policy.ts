@@ -1,7 +1,7 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
 import { usageError } from '../errors';
 import { isLoopback, isPortText, parseHostPort } from '../net/address';
-import { canonicalIp } from '../util/ip';
+import { canonicalIp, ipFamily } from '../util/ip';
 import type { RawSettings, SettingKey } from './schema';
 import { inSetting, settingName } from './setting';
 
@@ -24,7 +24,7 @@ function clientList(text: string | null): { list: BlockList; entries: string[] }
   inSetting('allowClients', () => {
     for (const entry of entries) {
       const [ip = '', bits] = entry.split('/');
-      const family = isIP(ip);
+      const family = ipFamily(ip);
       const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
       if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32) || (bits !== undefined && !/^\d+$/.test(bits))) {
         throw usageError('ERR_CONFIG', `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 192.168.1.7, fd00::/8)`);
@@ -44,7 +44,7 @@ export function proxyListener(raw: RawSettings, key: SettingKey, text: string, e
     // No ADDR: "localhost", which the listener binds as both loopbacks, as the tunnels do.
     const hp = parseHostPort(text.includes(':') ? text : `localhost:${text}`);
     const n = Number(hp?.port);
-    if (!hp || !isPortText(hp.port) || !(isIP(hp.host) || (hp.host === 'localhost' && !text.includes(':'))) || n > 65535) {
+    if (!hp || !isPortText(hp.port) || !(ipFamily(hp.host) || (hp.host === 'localhost' && !text.includes(':'))) || n > 65535) {
       throw usageError('ERR_CONFIG', `"${text}" is not [ADDR:]PORT, e.g. ${example} or 127.0.0.1:${example}`);
     }
     return { host: hp.host, port: n };
@@ -63,7 +63,7 @@ export function proxyListener(raw: RawSettings, key: SettingKey, text: string, e
     allowsClient: (address) => {
       const ip = canonicalIp(address);
       if (entries.length === 0) return isLoopback(ip);
-      return list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
+      return list.check(ip, ipFamily(ip) === 6 ? 'ipv6' : 'ipv4');
     },
   };
 }

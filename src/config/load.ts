@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { extname } from 'node:path';
 import convict from 'convict';
 import type { DnsSettings } from '../dns/settings';
@@ -21,6 +20,7 @@ import { HttpProxySettings, resolveHttpProxy } from './http-proxy';
 import { configuredTunnels } from './tunnels';
 import type { TunnelSpec } from './tunnel-spec';
 import { noProxyWarnings, unknownEnvWarnings } from './warnings';
+import { ipFamily } from '../util/ip';
 
 export type { Mode, PacSettings, ProxyCredentials, ProxySettings, RawSettings };
 export type LogLevel = Level;
@@ -128,7 +128,7 @@ function layeredSettings(options: LoadOptions, env: NodeJS.ProcessEnv): RawSetti
 function listenAddress(text: string): string {
   return inSetting('listen', () => {
     const listen = text.trim();
-    if (!isIP(listen) && listen !== 'localhost') {
+    if (!ipFamily(listen) && listen !== 'localhost') {
       throw usageError('ERR_CONFIG', `"${listen}" is not an IP address (e.g. 127.0.0.1, 0.0.0.0 or ::1)`);
     }
     return listen;

@@ -1,5 +1,6 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
 import { asciiHost, HostPortText, isPortText, parseHostPort, validateHost } from '../net/address';
+import { ipFamily } from '../util/ip';
 
 /**
  * NO_PROXY as curl and most tools read it: entries split by commas or spaces; `*` matches all;
@@ -45,7 +46,7 @@ export class NoProxy {
     const port = split.port === undefined ? undefined : Number(split.port);
     const cidr = /^(.+)\/(\d+)$/.exec(host);
     if (cidr) {
-      const family = isIP(cidr[1] as string);
+      const family = ipFamily(cidr[1] as string);
       const prefix = Number(cidr[2]);
       if (!family) return `${JSON.stringify(cidr[1])} is not an IP address, as a CIDR range needs`;
       const most = family === 4 ? 32 : 128;
@@ -53,7 +54,7 @@ export class NoProxy {
       this.ips.addSubnet(cidr[1] as string, prefix, family === 4 ? 'ipv4' : 'ipv6');
       return undefined;
     }
-    const family = isIP(host);
+    const family = ipFamily(host);
     if (family) {
       if (port === undefined) this.ips.addAddress(host, family === 4 ? 'ipv4' : 'ipv6');
       else this.ipPorts.push({ ip: host, port });
@@ -76,7 +77,7 @@ export class NoProxy {
   matches(rawHost: string, port: number): boolean {
     if (this.all) return true;
     const host = rawHost.toLowerCase().replace(/\.$/, '');
-    const family = isIP(host);
+    const family = ipFamily(host);
     if (family) {
       if (this.ips.check(host, family === 4 ? 'ipv4' : 'ipv6')) return true;
       return this.ipPorts.some((e) => e.port === port && e.ip === host);

@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import { inContext, usageError } from '../errors';
 import { formatHostPort, isPortText, parseHostPort, validateHost } from '../net/address';
 import { redactProxyText } from '../log/redact';
+import { ipFamily } from '../util/ip';
 
 export interface ProxyEndpoint {
   protocol: 'http' | 'https';
@@ -81,7 +81,7 @@ function finish(
 
 function proxyHost(rawHost: string): string {
   const bare = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
-  if (rawHost.startsWith('[') && isIP(bare) !== 6) throw usageError('ERR_HOSTNAME', `${rawHost} is not an IPv6 address`);
+  if (rawHost.startsWith('[') && ipFamily(bare) !== 6) throw usageError('ERR_HOSTNAME', `${rawHost} is not an IPv6 address`);
   return validateHost(bare, 'proxy host');
 }
 

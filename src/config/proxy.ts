@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { usageError } from '../errors';
 import { readNamedFile } from '../util/files';
 import { readCaFile } from './ca';
@@ -9,6 +8,7 @@ import type { Mode, ProxyAuthMode } from './formats';
 import { parseNtHash } from './nt-hash';
 import { inSource, settingName } from './setting';
 import { durationMs } from './timeouts';
+import { ipFamily } from '../util/ip';
 
 /**
  * Who ptunnel logs in as. Kept under one key whose name the logger redacts: the password and the
@@ -207,7 +207,7 @@ function checkAuthMode(settings: ProxySettings, spn: string | undefined): void {
   if (auth === 'basic' && credentials?.ntHash !== undefined) {
     throw usageError('ERR_CONFIG', `${flag} basic sends the password itself, which an NT hash cannot replace; give ${settingName('proxy.passwordFile')} instead of ${settingName('proxy.ntHashFile')}`);
   }
-  if (auth === 'negotiate' && spn === undefined && isIP(settings.endpoint.host) !== 0) {
+  if (auth === 'negotiate' && spn === undefined && ipFamily(settings.endpoint.host) !== 0) {
     throw usageError('ERR_CONFIG', `${flag} negotiate needs the proxy by host name, not by IP address ${settings.endpoint.host}: Kerberos tickets name a host; give the proxy's name or ${settingName('proxy.spn')}`);
   }
 }

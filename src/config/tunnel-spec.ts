@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { inContext, usageError } from '../errors';
 import { formatHostPort, parsePort, validateHost } from '../net/address';
+import { ipFamily } from '../util/ip';
 
 export interface TunnelSpec {
   /** Address to listen on; undefined means the global `--listen` address. */
@@ -38,7 +38,7 @@ function splitFields(spec: string): string[] | undefined {
 function unbracket(field: string, what: string): string {
   if (field.startsWith('[')) {
     const inner = field.slice(1, -1);
-    if (isIP(inner) !== 6) {
+    if (ipFamily(inner) !== 6) {
       throw usageError('ERR_TUNNEL_SPEC', `${what} ${field} is not an IPv6 address; brackets are only for IPv6 literals`);
     }
     return inner.toLowerCase();
@@ -75,7 +75,7 @@ export function parseTunnelSpec(spec: string, source = spec): TunnelSpec {
 
 function bindAddress(bind: string): string {
   const host = unbracket(bind, 'listen address');
-  if (!isIP(host) && host !== 'localhost') {
+  if (!ipFamily(host) && host !== 'localhost') {
     throw usageError('ERR_TUNNEL_SPEC', `listen address ${JSON.stringify(bind)} must be an IP address (or localhost)`);
   }
   return host;

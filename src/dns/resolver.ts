@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import type { Agent } from 'undici';
 import { DnsErrorCode, ErrorCode, isPtunnelError, PtunnelError } from '../errors';
 import { Logger, silentLogger } from '../log/logger';
@@ -11,6 +10,7 @@ import { abortedError, Exchange, QueryOptions } from './transport';
 import { createDohAgent, DohClientOptions, queryDoh } from './transport-doh';
 import { queryTcp } from './transport-tcp';
 import { queryUdp } from './transport-udp';
+import { ipFamily } from '../util/ip';
 
 export type QueryOutcome = 'ok' | 'nxdomain' | 'nodata' | 'servfail' | 'refused' | 'timeout' | 'protocol' | 'transport' | 'loop' | 'cancelled';
 
@@ -102,7 +102,7 @@ export class Resolver {
   /** The AddressLookup for the direct route: cached, coalesced, loop-guarded. */
   readonly lookup: AddressLookup = async (host, signal) => {
     const name = normalizeName(host);
-    const family = isIP(name);
+    const family = ipFamily(name);
     if (family) return [{ address: name, family: family === 6 ? 6 : 4 }];
     // RFC 6761: always the loopback; naming it is as literal as writing 127.0.0.1.
     if (name === 'localhost') return [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }];
@@ -256,7 +256,7 @@ export class Resolver {
       if (walked.chain.length > 0 || walked.addresses.length > 0) ttl = Math.min(ttl, walked.ttl);
       if (walked.addresses.length > 0) {
         const family = type === 'AAAA' ? 6 : 4;
-        const addresses = walked.addresses.filter((a) => isIP(a.address) === family).map((a) => ({ address: a.address.toLowerCase(), family }) as ResolvedAddress);
+        const addresses = walked.addresses.filter((a) => ipFamily(a.address) === family).map((a) => ({ address: a.address.toLowerCase(), family }) as ResolvedAddress);
         return { addresses, ttl, chain, via };
       }
       if (walked.chain.length === 0) {

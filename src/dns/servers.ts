@@ -1,8 +1,7 @@
-import { isIP } from 'node:net';
 import { formatHostPort, isPortText, parseHostPort } from '../net/address';
 import { usageError } from '../errors';
 import { readLines } from '../util/files';
-import { canonicalIp } from '../util/ip';
+import { canonicalIp, ipFamily } from '../util/ip';
 
 /**
  * Where ptunnel sends its DNS questions. `system` stays symbolic until the resolver is built so
@@ -29,7 +28,7 @@ function parseIpPort(text: string, entry: string): { host: string; port: number 
   const hp = parseHostPort(text);
   const host = hp?.host ?? text;
   const port = hp?.port === undefined ? 53 : parsePortText(hp.port, entry);
-  if (!isIP(host)) {
+  if (!ipFamily(host)) {
     // A name here would need a resolver to find the resolver, and would go through the hosts file.
     throw usageError(
       'ERR_CONFIG',
@@ -102,7 +101,7 @@ function readNameservers(file: string): string[] {
   for (const line of readLines(file)) {
     const m = /^\s*nameserver\s+(\S+)/.exec(line);
     // Link-local scope ids (fe80::1%eth0) cannot be used by dgram as written; skip them.
-    if (m && isIP(m[1] as string) && !(m[1] as string).includes('%')) out.push((m[1] as string).toLowerCase());
+    if (m && ipFamily(m[1] as string) && !(m[1] as string).includes('%')) out.push((m[1] as string).toLowerCase());
   }
   return out;
 }

@@ -1,10 +1,10 @@
 import dgram from 'node:dgram';
-import { isIP } from 'node:net';
 import { systemCode } from '../errors';
 import { settleOnce } from '../net/settle';
 import { buildQuery, MismatchError, newId, parseResponse, Question } from './message';
 import { abortedError, Exchange, protocolError, QueryOptions, timeoutError, transportError } from './transport';
 import { queryTcp, StreamServer } from './transport-tcp';
+import { ipFamily } from '../util/ip';
 
 /**
  * One query over UDP from a fresh socket (a random source port per query). Datagrams that are
@@ -16,7 +16,7 @@ export function queryUdpOnce(server: StreamServer, q: Question, opts: QueryOptio
   return settleOnce<Exchange>({ timeoutMs: opts.timeoutMs, signal: opts.signal, aborted: abortedError }, (attempt) => {
     const id = newId();
     const query = buildQuery(q, id);
-    const socket = dgram.createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
+    const socket = dgram.createSocket(ipFamily(server.host) === 6 ? 'udp6' : 'udp4');
     const rejected: string[] = [];
     socket.on('message', (msg, rinfo) => {
       if (rinfo.address.toLowerCase() !== server.host || rinfo.port !== server.port) return;

@@ -1,7 +1,6 @@
-import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { usageError } from '../errors';
-import { canonicalIp } from '../util/ip';
+import { canonicalIp, ipFamily } from '../util/ip';
 
 // Letters, digits, hyphen and underscore (seen in real internal names) per label; nothing that
 // could end a header line or change the meaning of a URL or a CONNECT request.
@@ -39,7 +38,7 @@ export function validateHost(given: string, what = 'host'): string {
       `${what} ${JSON.stringify(given)} contains the illegal character ${JSON.stringify(bad[0])}; a host name has only letters, digits, '-', '_' and '.'`,
     );
   }
-  if (isIP(host)) return host.toLowerCase();
+  if (ipFamily(host)) return host.toLowerCase();
   if (host.includes(':')) {
     throw usageError('ERR_HOSTNAME', `${what} ${JSON.stringify(given)} is not a valid IP address or host name`);
   }
@@ -55,7 +54,7 @@ export function validateHost(given: string, what = 'host'): string {
 
 /** `host` as it appears in `host:port` forms: IPv6 literals need brackets. */
 export function formatHostPort(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  return ipFamily(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** One to five digits: what may stand in a port's place (the range is each caller's to check). */
@@ -96,7 +95,7 @@ export function parseHostPort(text: string): HostPortText | undefined {
     return after === '' ? { host, bracketed: true } : { host, port: after.slice(1), bracketed: true };
   }
   if (text.includes('[') || text.includes(']')) return undefined;
-  if (isIP(text) === 6) return { host: text, bracketed: false };
+  if (ipFamily(text) === 6) return { host: text, bracketed: false };
   const colon = text.indexOf(':');
   if (colon < 0) return text === '' ? undefined : { host: text, bracketed: false };
   const host = text.slice(0, colon);
@@ -113,7 +112,7 @@ export function sameAddress(a: string, b: string): boolean {
 /** 127.0.0.0/8 or ::1, in any spelling. Names (even `localhost`) are not addresses. */
 export function isLoopback(address: string): boolean {
   const a = canonicalIp(address);
-  return isIP(a) === 4 ? a.startsWith('127.') : a === '::1';
+  return ipFamily(a) === 4 ? a.startsWith('127.') : a === '::1';
 }
 
 /** The unspecified address (0.0.0.0, ::): as a bind address, every address of this host. */
@@ -129,11 +128,11 @@ export function isWildcard(address: string): boolean {
 export function bindTakes(bound: string, address: string): boolean {
   if (sameAddress(bound, address)) return true;
   if (!isWildcard(bound)) return false;
-  return isIP(bound) === 6 || isIP(address) !== 6;
+  return ipFamily(bound) === 6 || ipFamily(address) !== 6;
 }
 
 /** Where a client on this host reaches a listener bound to `bound`: a wildcard via loopback. */
 export function localAddressOf(bound: string): string {
   if (!isWildcard(bound)) return bound;
-  return isIP(bound) === 6 ? '::1' : '127.0.0.1';
+  return ipFamily(bound) === 6 ? '::1' : '127.0.0.1';
 }

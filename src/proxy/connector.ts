@@ -15,6 +15,7 @@ import { buildConnectRequest } from './connect-request';
 import { ConnectResponse, ConnectResponseParser, DEFAULT_MAX_HEADER_BYTES, hasToken } from './connect-response';
 import { shownBytes } from './shown';
 import { tlsFailure } from './tls-failure';
+import { ipFamily } from '../util/ip';
 
 export interface ProxyConnectOptions {
   proxy: ProxySettings;
@@ -198,7 +199,7 @@ function connectOnce(opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefine
         ? tlsModule().connect({
             host: endpoint.host,
             port: endpoint.port,
-            servername: net.isIP(endpoint.host) ? undefined : endpoint.host,
+            servername: ipFamily(endpoint.host) ? undefined : endpoint.host,
             ca: opts.proxy.ca,
             ALPNProtocols: ['http/1.1'],
             // The server may end its side first and still read what the client sends after.

@@ -1,9 +1,9 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
 import type { AddressLookup } from '../dns/lookup';
 import { PtunnelError } from '../errors';
 import type { DestHost, DestinationRules, DestRule } from '../config/dest-policy';
 import { formatHostPort, isLoopback, isWildcard } from '../net/address';
-import { canonicalIp } from '../util/ip';
+import { canonicalIp, ipFamily } from '../util/ip';
 
 /** Where a local proxy client asks to go: a name (as the client sent it) or an IP literal. */
 export interface DestinationRequest {
@@ -26,13 +26,13 @@ BUILT_IN.addAddress('fd00:ec2::254', 'ipv6');
  * no leading zeros and canonicalIp turns IPv4-mapped IPv6 into dotted form.
  */
 function builtInDenied(ip: string): boolean {
-  return isIP(ip) === 4 ? ip.startsWith('169.254.') : BUILT_IN.check(ip, 'ipv6');
+  return ipFamily(ip) === 4 ? ip.startsWith('169.254.') : BUILT_IN.check(ip, 'ipv6');
 }
 
 const LOCALHOST = { host: '127.0.0.1', ip: true } as const;
 
 function family(ip: string): 'ipv4' | 'ipv6' {
-  return isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+  return ipFamily(ip) === 6 ? 'ipv6' : 'ipv4';
 }
 
 /** A rule made ready to match: its CIDR as a BlockList, built once. */
@@ -51,7 +51,7 @@ function compile(rule: DestRule): Compiled {
 /** Host lower case, without a trailing dot; IPs in one spelling. */
 function normalise(host: string): { host: string; ip: boolean } {
   const h = host.toLowerCase().replace(/\.$/, '');
-  return isIP(h) ? { host: canonicalIp(h), ip: true } : { host: h, ip: false };
+  return ipFamily(h) ? { host: canonicalIp(h), ip: true } : { host: h, ip: false };
 }
 
 function hostMatches(host: DestHost, cidr: BlockList | undefined, dest: { host: string; ip: boolean }): boolean {

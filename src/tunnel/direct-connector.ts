@@ -6,6 +6,7 @@ import { CancelSignal, cancelledError, settleOnce } from '../net/settle';
 import { PtunnelError, systemCode } from '../errors';
 import { formatDuration } from '../util/duration';
 import type { AddressLookup, ResolvedAddress } from '../dns/lookup';
+import { ipFamily } from '../util/ip';
 
 export interface DirectConnectOptions {
   host: string;
@@ -41,7 +42,7 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
         if (where !== undefined) tried.push(where);
         // An IP literal target names its one address already.
         const list = byCode.get(code) ?? [];
-        if (where !== undefined && !net.isIP(opts.host)) list.push(where);
+        if (where !== undefined && !ipFamily(opts.host)) list.push(where);
         byCode.set(code, list);
       }
       const why = [...byCode].map(([code, where]) => (where.length > 0 ? `${where.join(', ')}: ${code}` : code)).join('; ');
@@ -69,8 +70,8 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
       s.on('error', onError);
     };
 
-    if (net.isIP(opts.host)) {
-      start([{ address: opts.host, family: net.isIP(opts.host) === 6 ? 6 : 4 }]);
+    if (ipFamily(opts.host)) {
+      start([{ address: opts.host, family: ipFamily(opts.host) === 6 ? 6 : 4 }]);
     } else {
       abort = new AbortController();
       opts.lookup(opts.host, abort.signal).then(

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { formatHostPort } from '../net/address';
 import { PtunnelError, systemCode } from '../errors';
+import { ipFamily } from '../util/ip';
 
 /** Binds one server, turning the usual failures into one line that says what to do. */
 export function listen(server: net.Server, host: string, port: number): Promise<net.AddressInfo> {
@@ -38,7 +39,7 @@ export function listenError(err: Error, host: string, port: number): PtunnelErro
       message = `cannot listen on ${where}: ${host} is not an address of this machine; use 127.0.0.1, 0.0.0.0 or one of its own addresses`;
       break;
     case 'EAFNOSUPPORT':
-      message = `cannot listen on ${where}: this machine has no ${net.isIPv6(host) ? 'IPv6' : 'IPv4'} support`;
+      message = `cannot listen on ${where}: this machine has no ${ipFamily(host) === 6 ? 'IPv6' : 'IPv4'} support`;
       break;
     default:
       message = `cannot listen on ${where}: ${code ?? err.message}`;

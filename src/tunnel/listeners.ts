@@ -3,7 +3,7 @@ import type { TunnelSpec } from '../config/tunnel-spec';
 import { listeningAddresses } from '../dns/loop-guard';
 import type { Logger } from '../log/logger';
 import { formatHostPort, isLoopback, isWildcard } from '../net/address';
-import { canonicalIp } from '../util/ip';
+import { canonicalIp, ipFamily } from '../util/ip';
 import { PtunnelError, systemCode } from '../errors';
 import { listen } from './listener';
 
@@ -130,7 +130,7 @@ export class ListenerSet {
    * checked here against what is bound. Returns what to tell the user, if so.
    */
   selfLoop(tunnel: TunnelSpec): string | undefined {
-    const targets = tunnel.host === 'localhost' ? ['127.0.0.1', '::1'] : net.isIP(tunnel.host) ? [canonicalIp(tunnel.host)] : [];
+    const targets = tunnel.host === 'localhost' ? ['127.0.0.1', '::1'] : ipFamily(tunnel.host) ? [canonicalIp(tunnel.host)] : [];
     for (const address of this.entries.flatMap((e) => e.addresses)) {
       if (address.port !== tunnel.port) continue;
       const own = listeningAddresses([address.address]).map(canonicalIp);

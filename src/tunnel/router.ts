@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import type net from 'node:net';
 import type { ProxySettings, RuntimeConfig } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
@@ -12,6 +11,7 @@ import { AddressLookup } from '../dns/lookup';
 import type { CancelSignal } from '../net/settle';
 import { AddressScreen, screenedLookup } from './dest-policy';
 import { connectDirect, DirectConnectOptions } from './direct-connector';
+import { ipFamily } from '../util/ip';
 
 export type Route = 'proxy' | 'direct';
 
@@ -214,7 +214,7 @@ export class Router {
         port: tunnel.port,
         timeoutMs: this.deps.config.connectTimeoutMs,
         // An IP literal is never looked up (its check was the destination policy's): no wrapper for it.
-        lookup: screen && !isIP(tunnel.host) ? screenedLookup(this.deps.lookup, screen) : this.deps.lookup,
+        lookup: screen && !ipFamily(tunnel.host) ? screenedLookup(this.deps.lookup, screen) : this.deps.lookup,
         signal,
       });
     } catch (err) {

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { validateHost } from '../../net/address';
+import { ipFamily } from '../../util/ip';
 
 /**
  * SOCKS5 (RFC 1928, RFC 1929) and SOCKS4/4a, as pure functions of bytes. Each parser takes all
@@ -226,7 +226,7 @@ export function encodeAuth(credentials: Credentials): Buffer {
 export function encodeRequest(command: number, destination: Destination): Buffer {
   const port = Buffer.alloc(2);
   port.writeUInt16BE(destination.port);
-  const family = isIP(destination.host);
+  const family = ipFamily(destination.host);
   if (family === 4) {
     return Buffer.concat([Buffer.from([SOCKS5, command, 0, Atyp.ipv4, ...destination.host.split('.').map(Number)]), port]);
   }
@@ -243,8 +243,8 @@ export function encodeRequest(command: number, destination: Destination): Buffer
 export function encodeSocks4Request(destination: Destination, user = ''): Buffer {
   const port = Buffer.alloc(2);
   port.writeUInt16BE(destination.port);
-  const ip = isIP(destination.host) === 4 ? destination.host.split('.').map(Number) : [0, 0, 0, 1];
-  const tail = isIP(destination.host) === 4 ? [] : [Buffer.from(destination.host, 'latin1'), Buffer.from([0])];
+  const ip = ipFamily(destination.host) === 4 ? destination.host.split('.').map(Number) : [0, 0, 0, 1];
+  const tail = ipFamily(destination.host) === 4 ? [] : [Buffer.from(destination.host, 'latin1'), Buffer.from([0])];
   return Buffer.concat([Buffer.from([SOCKS4, Command.connect]), port, Buffer.from(ip), Buffer.from(user, 'latin1'), Buffer.from([0]), ...tail]);
 }
 

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import type { ProxySettings } from '../../config/load';
 import { describeProxy } from '../../config/proxy-spec';
 import { settingName } from '../../config/setting';
@@ -7,6 +6,7 @@ import { basicScheme } from './basic';
 import { KERBEROS_INSTALL_HINT, kerberosCredentialsAvailable, kerberosInstalled, kerberosLoginAvailable, negotiateScheme } from './negotiate';
 import { OfferedScheme, offeredSchemes } from './offered';
 import type { AuthChallenge, ProxyAuthScheme } from './scheme';
+import { ipFamily } from '../../util/ip';
 
 /** The schemes ptunnel speaks, strongest first: what auto prefers when the proxy offers several. */
 const STRENGTH = ['negotiate', 'ntlm', 'basic'] as const;
@@ -43,7 +43,7 @@ function unusable(scheme: string, proxy: ProxySettings): string | undefined {
   const user = settingName('proxy.user');
   switch (scheme) {
     case 'negotiate':
-      if (proxy.spn === undefined && isIP(proxy.endpoint.host) !== 0) {
+      if (proxy.spn === undefined && ipFamily(proxy.endpoint.host) !== 0) {
         return `Negotiate needs the proxy by host name, not by IP address (Kerberos tickets name a host): give its name or ${settingName('proxy.spn')}`;
       }
       if (!kerberosCredentialsAvailable()) return 'Negotiate needs a Kerberos ticket: run kinit (or log in to the domain), or set KRB5_CLIENT_KTNAME to a client keytab';
