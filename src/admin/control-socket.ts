@@ -4,7 +4,6 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger';
 import type { ServiceSnapshot } from '../tunnel/snapshot';
-import { statusBody } from './status';
 
 /**
  * The control socket: every running ptunnel answers GET /status and /readyz on a Unix socket
@@ -108,6 +107,10 @@ function ensureDir(dir: string): void {
  * Opens this process's control socket. Never throws: where it cannot be made (a read-only
  * container, a foreign folder) ptunnel runs on without it and says so once.
  */
+/** The status body's code, loaded by the first `ptunnel status` (start-up time). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const statusBody = (s: ServiceSnapshot) => (require('./status') as typeof import('./status')).statusBody(s);
+
 export async function openControlSocket(snapshot: () => ServiceSnapshot, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<ControlSocket | undefined> {
   const path = controlPath(process.pid, env, opened++);
   const server = http.createServer((req, res) => {

@@ -1,8 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { parseAdminAddress } from '../config/admin';
+import type { RuntimeConfig } from '../config/load';
 import { inSetting } from '../config/setting';
-import { printableConfig } from '../config/print';
 import type { HealthInput } from '../commands/health';
 import type { HostsInput } from '../commands/hosts';
 import type { CommandIo } from '../commands/io';
@@ -14,21 +14,20 @@ import type { ServiceInput } from '../commands/service';
 import type { StatusInput } from '../commands/status';
 import type { DoctorInput } from '../commands/doctor';
 import { inContext, usageError } from '../errors';
-import { defaultHostsPath } from '../hosts/file';
 import { isPortText, parseHostPort, validateHost } from '../net/address';
 import { parseLocalPorts } from '../presets/local-ports';
 import { PRESET_NAME } from '../presets/schema';
 import { parseDuration } from '../util/duration';
+import { ipFamily } from '../util/ip';
 import { isSea } from '../util/sea';
 import { HELP_FLAG, OptionTable, ParsedArgs, parseCommandLine, ParsedOptions, settingFlags, settingOptions, TUNNEL_OPTIONS, tunnelArgs } from './args';
 import { configFromArgs, listSetting, logSettings, makeLogger, stringSetting, version } from './runtime';
-import { ipFamily } from '../util/ip';
 
-/** The help texts, required when one is asked for (start-up time). */
-function helpTexts(): typeof import('./help') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./help') as typeof import('./help');
-}
+/* eslint-disable @typescript-eslint/no-require-imports -- each is required when asked for: a run that starts tunnels loads none (start-up time) */
+const helpTexts = () => require('./help') as typeof import('./help');
+const printableConfig = (config: RuntimeConfig) => (require('../config/print') as typeof import('../config/print')).printableConfig(config);
+const defaultHostsPath = () => (require('../hosts/file') as typeof import('../hosts/file')).defaultHostsPath();
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** A sub-command as the dispatcher sees it: parse with `options`, answer --help, run. */
 export interface Command {

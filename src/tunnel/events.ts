@@ -1,6 +1,10 @@
 import type { ProxyState } from '../proxy/health';
 import type { ConnectionRecord } from './connection';
 
+/** The tunnel name of the local proxy listeners' connections in records, metrics and the log (a mapping's is its LOCAL:HOST:PORT). */
+export const SOCKS_SOURCE = 'socks';
+export const HTTP_PROXY_SOURCE = 'http-proxy';
+
 /** Why a connection was turned away: a limit, a drain, ptunnel looping to itself, no descriptor left; for SOCKS a client outside --allow-clients, a denied destination, a bad handshake. */
 export type RefusalReason = 'limit' | 'draining' | 'loop' | 'descriptors' | 'client' | 'destination' | 'protocol';
 

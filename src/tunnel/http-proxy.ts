@@ -11,9 +11,8 @@ import type { AbsoluteTarget } from '../listeners/http/request';
 import { openProxySocket } from '../listeners/http/upstream';
 import type { ConnectionRecord } from './connection';
 import type { AddressScreen } from './dest-policy';
+import { HTTP_PROXY_SOURCE } from './events';
 import type { ProxyChoice, Router } from './router';
-
-export const HTTP_PROXY_SOURCE = 'http-proxy';
 
 /** A destination as a mapping of its own: the router plans it as any tunnel. */
 export function specFor(localPort: number, host: string, port: number): TunnelSpec {

@@ -11,10 +11,9 @@ import { formatDuration } from '../util/duration';
 import { once } from '../util/once';
 import { Admission } from './admission';
 import { ConnectionRecord, handleConnection } from './connection';
-import { Prewarm } from './prewarm';
-import { EngineEvents, noEvents, RefusalReason } from './events';
+import type { Prewarm, PrewarmSettings } from './prewarm';
+import { EngineEvents, HTTP_PROXY_SOURCE, noEvents, RefusalReason, SOCKS_SOURCE } from './events';
 import { Listener, ListenerSet } from './listeners';
-import { planReload, planProxyListenerReload } from './reload-plan';
 import { logAccepted, logConnectionEnd, logListening, logStopped } from './report';
 import type { ServiceSnapshot, SocksSnapshot } from './snapshot';
 import { SelfLoopGuard } from './self-loop';
@@ -22,7 +21,6 @@ import { AddressScreen, DestinationPolicy, DestinationRequest } from './dest-pol
 import { Upstreams } from './upstreams';
 import type { PumpOptions } from './pump';
 import type { HttpProxyServer } from '../listeners/http/server';
-import { forwardRecord, forwardRoute, HTTP_PROXY_SOURCE, logForwarded, specFor } from './http-proxy';
 
 export interface ServiceOptions {
   config: RuntimeConfig;
@@ -69,7 +67,7 @@ interface ProxyListenerKind {
 /** The local proxy listeners in one order, for start-up and for a reload to compare. */
 function proxyListenerKinds(config: RuntimeConfig): ProxyListenerKind[] {
   return [
-    { source: 'socks', label: 'SOCKS5', settings: config.socks, note: config.socks?.credentials ? ' (user/password)' : '' },
+    { source: SOCKS_SOURCE, label: 'SOCKS5', settings: config.socks, note: config.socks?.credentials ? ' (user/password)' : '' },
     { source: HTTP_PROXY_SOURCE, label: 'HTTP proxy', settings: config.httpProxy, note: '' },
   ];
 }
@@ -82,6 +80,18 @@ const socksModules = once(() => ({
   replies: require('./socks') as typeof import('./socks'),
   /* eslint-enable @typescript-eslint/no-require-imports */
 }));
+
+/** The HTTP proxy listener's code, likewise loaded by its first client. */
+const httpProxyModules = once(() => ({
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy, see socksModules */
+  server: require('../listeners/http/server') as typeof import('../listeners/http/server'),
+  glue: require('./http-proxy') as typeof import('./http-proxy'),
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}));
+
+/** Only a reload plans one: loaded by the first (start-up time). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
+const reloadPlans = once(() => require('./reload-plan') as typeof import('./reload-plan'));
 
 function listenerAddresses(l: Listener): string {
   return l.addresses.map((a) => formatHostPort(a.address, a.port)).join(', ');
@@ -106,7 +116,8 @@ export class TunnelService {
   private readonly admission: Admission;
   private readonly upstreams: Upstreams;
   private readonly loops = new SelfLoopGuard();
-  private readonly prewarm: Prewarm;
+  /** Made by the first configuration that asks for warm tunnels: most never do (start-up time). */
+  private prewarm: Prewarm | undefined;
   private destinations: DestinationPolicy;
   /** SOCKS requests turned away since start, for `ptunnel status` (metrics count them by reason). */
   private socksRefusals = 0;
@@ -131,18 +142,30 @@ export class TunnelService {
     this.admission = new Admission(config.limits, logger, this.events);
     this.destinations = new DestinationPolicy(config.destinations, () => this.ownPorts());
     this.upstreams = new Upstreams({ logger, events: this.events, lookup, proxyBackoff }, config);
-    this.prewarm = new Prewarm({
+  }
+
+  /** Sets the warm tunnels of the bound mappings (none when settings.count is 0). */
+  private configurePrewarm(settings: PrewarmSettings): void {
+    if (this.prewarm === undefined && settings.count === 0) return;
+    this.prewarm ??= this.makePrewarm();
+    this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), settings);
+  }
+
+  private makePrewarm(): Prewarm {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see prewarm
+    const { Prewarm } = require('./prewarm') as typeof import('./prewarm');
+    return new Prewarm({
       router: () => this.upstreams.router,
       // Warm tunnels hold descriptors like live connections: they fit in what the limit leaves.
-      room: () => this.config.limits.maxConnections === 0 || this.admission.size + this.prewarm.size < this.config.limits.maxConnections,
-      logger,
-      ...(options.prewarmBackoff ? { backoff: options.prewarmBackoff } : {}),
+      room: () => this.config.limits.maxConnections === 0 || this.admission.size + (this.prewarm?.size ?? 0) < this.config.limits.maxConnections,
+      logger: this.logger,
+      ...(this.options.prewarmBackoff ? { backoff: this.options.prewarmBackoff } : {}),
     });
   }
 
   /**
    * The HTTP proxy listener's request handling, made on first use: a run without such a listener
-   * never loads its code (about 4 ms of start-up here).
+   * never loads its code (httpProxyModules).
    */
   private get httpProxy(): HttpProxyServer {
     this.httpProxyServer ??= this.makeHttpProxy();
@@ -150,8 +173,7 @@ export class TunnelService {
   }
 
   private makeHttpProxy(): HttpProxyServer {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see httpProxy
-    const { HttpProxyServer } = require('../listeners/http/server') as typeof import('../listeners/http/server');
+    const { server: { HttpProxyServer }, glue: { specFor, forwardRoute } } = httpProxyModules();
     return new HttpProxyServer({
       denied: (target) => this.destinationRefusal(target),
       forwarder: {
@@ -181,7 +203,7 @@ export class TunnelService {
     this.watchLoops();
     for (const l of this.listeners.all) this.logListening(l);
     this.started = true;
-    this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), this.config.prewarm);
+    this.configurePrewarm(this.config.prewarm);
   }
 
   /**
@@ -254,7 +276,7 @@ export class TunnelService {
   }
 
   private socksSnapshot(): SocksSnapshot | null {
-    const listener = this.proxyListeners.all.find((l) => l.tunnel.source === 'socks');
+    const listener = this.proxyListeners.all.find((l) => l.tunnel.source === SOCKS_SOURCE);
     if (!listener || !this.config.socks) return null;
     return {
       addresses: listener.addresses.map((a) => ({ address: a.address, port: a.port })),
@@ -266,7 +288,7 @@ export class TunnelService {
 
   /** Stops probing and accepting, runs `meanwhile`, then waits for the listeners' last connections. */
   private async shutDown<T>(meanwhile: () => Promise<T>): Promise<T> {
-    this.prewarm.close();
+    this.prewarm?.close();
     this.upstreams.stopProbing();
     const closed = Promise.all([this.listeners.closeAll(), this.proxyListeners.closeAll()]);
     const result = await meanwhile();
@@ -277,6 +299,7 @@ export class TunnelService {
   }
 
   private async applyReload(next: RuntimeConfig): Promise<ReloadResult> {
+    const { planReload, planProxyListenerReload } = reloadPlans();
     const plan = planReload(this.listeners.all, this.config.listen, next);
     const running = proxyListenerKinds(this.config);
     const proxyPlans = proxyListenerKinds(next).map((kind, i) => ({ ...kind, plan: planProxyListenerReload(running[i]?.settings, kind.settings) }));
@@ -314,7 +337,7 @@ export class TunnelService {
     }
     this.upstreams.setOwnAddresses(this.ownAddresses());
     this.watchLoops();
-    this.prewarm.configure(this.listeners.all.map((l) => l.tunnel), next.prewarm);
+    this.configurePrewarm(next.prewarm);
     for (const l of plan.remove) logStopped(this.logger, l);
     return { kept: plan.keep.length, added, removed: plan.remove.length, failed };
   }
@@ -397,7 +420,7 @@ export class TunnelService {
    */
   private acceptSocks(listener: Listener, socket: net.Socket): void {
     const socks = this.config.socks;
-    if (!this.admitsClient('SOCKS', 'socks', socks, socket)) {
+    if (!this.admitsClient('SOCKS', SOCKS_SOURCE, socks, socket)) {
       this.socksRejected(listener, 'client');
       return;
     }
@@ -418,7 +441,7 @@ export class TunnelService {
         if (denied !== undefined) {
           request.fail(Rep.notAllowed);
           this.socksRejected(listener, 'destination');
-          this.logger.warn(`SOCKS request refused: ${denied}`, { tunnel: 'socks' });
+          this.logger.warn(`SOCKS request refused: ${denied}`, { tunnel: SOCKS_SOURCE });
           return;
         }
         // Its request was read, so the client is owed a SOCKS answer, not a reset.
@@ -440,7 +463,7 @@ export class TunnelService {
         this.socksHandshakes--;
         this.socksRejected(listener, 'protocol');
         if (err instanceof SocksRefusal && err.message.startsWith('client closed')) return;
-        this.logger.warn(`SOCKS client refused: ${(err as Error).message}`, { tunnel: 'socks' });
+        this.logger.warn(`SOCKS client refused: ${(err as Error).message}`, { tunnel: SOCKS_SOURCE });
       },
     );
   }
@@ -498,6 +521,7 @@ export class TunnelService {
       if (!tunnelled) this.admission.leave(listener, id);
     });
     let bytesDown = 0;
+    const { specFor, forwardRecord, logForwarded } = httpProxyModules().glue;
     this.httpProxy.accept(socket, {
       connect: (target, head, answer) => {
         tunnelled = true;
@@ -533,7 +557,7 @@ export class TunnelService {
       id,
       tunnel,
       router: this.upstreams.router,
-      ...(answer ? { answer } : { warm: this.prewarm }),
+      ...(answer ? { answer } : this.prewarm ? { warm: this.prewarm } : {}),
       ...(screen ? { screen } : {}),
       logger: this.logger,
       pumpOptions,

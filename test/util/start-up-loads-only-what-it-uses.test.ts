@@ -11,7 +11,28 @@ import { probedRun } from '../support/probed-cli';
 interface Loaded {
   builtins: string[];
   packages: string[];
+  /** ptunnel's modules by their path under dist/, "tunnel/service". */
+  own: string[];
 }
+
+/** Code of features a plain tunnel does not use: each is required by its first use. */
+const UNUSED_BY_A_PLAIN_TUNNEL = [
+  'listeners/http/server',
+  'listeners/http/upstream',
+  'listeners/socks/server',
+  'tunnel/http-proxy',
+  'tunnel/socks',
+  'tunnel/prewarm',
+  'tunnel/reload-plan',
+  'proxy/auth/negotiate',
+  'proxy/auth/ntlm/index',
+  'admin/server',
+  'admin/status',
+  'config/print',
+  'hosts/file',
+  'presets/load',
+  'cli/help',
+];
 
 const loadedAfterStart = (args: string[]) => probedRun<Loaded>({ probe: 'modules-probe.js', outVar: 'PTUNNEL_TEST_MODULES_OUT', args });
 
@@ -22,6 +43,18 @@ describe('start-up', () => {
     expect(loaded.builtins).toEqual(expect.arrayContaining(['net', 'http']));
     for (const name of ['tls', 'https', 'crypto', 'zlib']) expect({ name, loaded: loaded.builtins.includes(name) }).toEqual({ name, loaded: false });
     for (const name of ['undici', 'yaml', 'prom-client', 'pac-resolver', 'quickjs-wasi', 'kerberos', 'dns-packet']) expect({ name, loaded: loaded.packages.includes(name) }).toEqual({ name, loaded: false });
+  });
+
+  it("a tunnel loads none of ptunnel's code for features it was not asked for", async () => {
+    for (const args of [
+      ['--mode', 'direct', '--dns', '127.0.0.1:1', '0:127.0.0.1:9'],
+      ['--mode', 'proxy', '--proxy', 'http://127.0.0.1:9', '--dns', '127.0.0.1:1', '0:127.0.0.1:9'],
+    ]) {
+      const { own } = await loadedAfterStart(args);
+      // The probe saw ptunnel's modules by these names: the service that runs the tunnel is one.
+      expect(own).toEqual(expect.arrayContaining(['tunnel/service', 'tunnel/listeners', 'tunnel/router']));
+      expect({ args, loaded: own.filter((m) => UNUSED_BY_A_PLAIN_TUNNEL.includes(m)) }).toEqual({ args, loaded: [] });
+    }
   });
 
   it('a tunnel through a proxy given on the command line loads no more than that', async () => {

@@ -2,11 +2,11 @@ import type { ProxySettings } from '../../config/load';
 import { describeProxy } from '../../config/proxy-spec';
 import { settingName } from '../../config/setting';
 import { PtunnelError } from '../../errors';
+import { ipFamily } from '../../util/ip';
 import { basicScheme } from './basic';
-import { KERBEROS_INSTALL_HINT, kerberosCredentialsAvailable, kerberosInstalled, kerberosLoginAvailable, negotiateScheme } from './negotiate';
 import { OfferedScheme, offeredSchemes } from './offered';
 import type { AuthChallenge, ProxyAuthScheme } from './scheme';
-import { ipFamily } from '../../util/ip';
+import { once } from '../../util/once';
 
 /** The schemes ptunnel speaks, strongest first: what auto prefers when the proxy offers several. */
 const STRENGTH = ['negotiate', 'ntlm', 'basic'] as const;
@@ -25,11 +25,17 @@ export function proxyService(proxy: ProxySettings): string {
   return proxy.spn ?? `HTTP@${proxy.endpoint.host}`;
 }
 
-/** Required on first use, not imported: NTLM's messages and hashes are code most runs never need (start-up time). */
+/*
+ * Required on first use, not imported: NTLM's messages and hashes are code most runs never need,
+ * and Negotiate's is needed by the first connection through a proxy at the earliest (start-up time).
+ */
 function ntlmScheme(credentials: NonNullable<ProxySettings['credentials']>): ProxyAuthScheme {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('./ntlm') as typeof import('./ntlm')).ntlmScheme(credentials);
 }
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const negotiate = once(() => require('./negotiate') as typeof import('./negotiate'));
+const negotiateScheme = (service: string) => negotiate().negotiateScheme(service);
 
 function make(name: SchemeName, proxy: ProxySettings): ProxyAuthScheme {
   if (name === 'negotiate') return negotiateScheme(proxyService(proxy));
@@ -46,8 +52,8 @@ function unusable(scheme: string, proxy: ProxySettings): string | undefined {
       if (proxy.spn === undefined && ipFamily(proxy.endpoint.host) !== 0) {
         return `Negotiate needs the proxy by host name, not by IP address (Kerberos tickets name a host): give its name or ${settingName('proxy.spn')}`;
       }
-      if (!kerberosCredentialsAvailable()) return 'Negotiate needs a Kerberos ticket: run kinit (or log in to the domain), or set KRB5_CLIENT_KTNAME to a client keytab';
-      if (!kerberosInstalled()) return KERBEROS_INSTALL_HINT;
+      if (!negotiate().kerberosCredentialsAvailable()) return 'Negotiate needs a Kerberos ticket: run kinit (or log in to the domain), or set KRB5_CLIENT_KTNAME to a client keytab';
+      if (!negotiate().kerberosInstalled()) return negotiate().KERBEROS_INSTALL_HINT;
       return undefined;
     case 'ntlm':
       return creds ? undefined : `NTLM needs ${user} and a password or ${settingName('proxy.ntHashFile')}`;
@@ -109,7 +115,7 @@ function autoScheme(proxy: ProxySettings): ProxyAuthScheme {
 
 /** Whether auto mode could authenticate at all: any credentials, or a Kerberos login (looked at once a second). */
 function anyCredentials(proxy: ProxySettings): boolean {
-  return proxy.credentials !== undefined || kerberosLoginAvailable();
+  return proxy.credentials !== undefined || negotiate().kerberosLoginAvailable();
 }
 
 /**
