@@ -26,7 +26,7 @@ spread over 25 % of the median is flagged. Prints a markdown table and writes BE
 (full runs only, unless --out is given).
 
   --quick        smoke test: small n, 64 MiB download, 3 s wrk, 1000 idle connections, 3 reps
-  --only LIST    quick A/B: only these tunnels (ptunnel,base,prewarm,socat,socat511,proxytunnel,
+  --only LIST    quick A/B: only these tunnels (ptunnel,base,prewarm,image,socat,socat511,proxytunnel,
                  naive, and the set-up-only rows basic,basicPrewarm,ntlm,ntlmPrewarm,negotiate,
                  negotiatePrewarm,curlBasic,curlNtlm,curlNegotiate, or "auth" for all of those;
                  the SOCKS5 rows socksIp,socksName,socksSquid,socksMap,socksMapSquid,microsocks,
@@ -208,12 +208,15 @@ async function main() {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ptunnel-bench-'));
   fs.chmodSync(tmp, 0o755);
 
+  const imageEnv = imageMallocEnv();
   const all = [
     { key: 'floor', label: 'ab -> nginx (floor)', kind: 'direct' },
     { key: 'squid', label: 'squid as HTTP proxy (ab -X)', kind: 'httpproxy' },
     { key: 'ptunnel', label: 'ptunnel', kind: 'tunnel', singleProcess: true, idleTest: true },
     { key: 'base', label: 'ptunnel (baseline build)', kind: 'tunnel', singleProcess: true, idleTest: true, needs: 'baseline' },
     { key: 'prewarm', label: `ptunnel --prewarm ${params.prewarm}`, kind: 'tunnel', singleProcess: true, needs: 'prewarm', warm: true },
+    // The same program with the environment the image sets for its Node (Dockerfile's ENV).
+    ...(imageEnv ? [{ key: 'image', label: `ptunnel, the image's ${Object.entries(imageEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`, kind: 'tunnel', singleProcess: true, env: imageEnv }] : []),
     // Set-up latency through squids that authenticate: Basic (basic_fake_auth), NTLM (Samba's
     // ntlm_auth + winbindd) and Negotiate (MIT KDC + negotiate_kerberos_auth), the last two the
     // test suite's own proxies (bench/lib/auth-proxies.js). curl through the same squid is the
@@ -299,8 +302,8 @@ async function main() {
     p.logFile = logFile;
     const ptunnelArgs = ['--mode', 'proxy', '-p', proxyUrl, ...(ap ? ap.ptunnelArgs : []), '--log-level', 'warn', '--log-format', 'json', `${p.port}:${target}`, ...(p.warm ? ['--prewarm', String(params.prewarm)] : [])];
     const t0 = process.hrtime.bigint();
-    if (p.key === 'ptunnel') {
-      p.child = proc.spawnTracked('ptunnel', process.execPath, [...nodeArgs, cli, ...ptunnelArgs], { logFile });
+    if (p.key === 'ptunnel' || p.key === 'image') {
+      p.child = proc.spawnTracked(p.key, process.execPath, [...nodeArgs, cli, ...ptunnelArgs], { logFile, env: { ...process.env, ...p.env } });
     } else if (p.key === 'base') {
       p.child = proc.spawnTracked('base', process.execPath, [...opt['base-node-args'].split(/\s+/).filter(Boolean), baselineCli, ...ptunnelArgs], { logFile });
     } else if (ap) {
@@ -617,7 +620,7 @@ function document(run) {
     '## Method',
     '',
     `- Everything runs on loopback${run.isolated ? ', inside a private network namespace (`unshare -n`) that has nothing but `lo`' : ''}: squid (generated config: CONNECT allowed, \`cache deny all\`, one access-log line per request/tunnel), nginx (one worker, \`sendfile\`, a ${p.bigLabel} sparse file and a 612-byte page), and each path on its own nginx port so its requests can be told apart.`,
-    '- Paths: `ab -> nginx` (floor, no proxy); squid as a plain HTTP proxy (`ab -X`); `ptunnel --mode proxy -q`; `socat TCP-LISTEN:P,fork,reuseaddr PROXY:127.0.0.1:HOST:PORT,proxyport=SQUID` with the default backlog (5) and with `backlog=511`; `proxytunnel -a P` (a process per connection); `bench/naive-tunnel.js`, a 60-line tunnel on `net` and `pipe`, as a baseline.',
+    '- Paths: `ab -> nginx` (floor, no proxy); squid as a plain HTTP proxy (`ab -X`); `ptunnel --mode proxy -q`, also with the glibc settings the image\'s Dockerfile sets (`ENV MALLOC_...`); `socat TCP-LISTEN:P,fork,reuseaddr PROXY:127.0.0.1:HOST:PORT,proxyport=SQUID` with the default backlog (5) and with `backlog=511`; `proxytunnel -a P` (a process per connection); `bench/naive-tunnel.js`, a 60-line tunnel on `net` and `pipe`, as a baseline.',
     `- ab: \`ab -n ${p.abN} -c ${p.abC}\` with and without \`-k\`, ${p.reps} runs per path, alternated; the figure is the median of "Time per request (mean)". CPU ms per 1000 requests is the tunnel process tree's user+system time during those runs.`,
     `- Download: \`curl\` fetches the ${p.bigLabel} file (${p.reps} runs, median), MB = 10^6 bytes.`,
     `- wrk: \`wrk -c ${p.wrkConns} -t ${p.wrkThreads} -d ${p.wrkSecs}s --latency\` (default 2 s timeout), ${p.reps} runs per path, median; errors (the worst run) are socket errors plus non-2xx; "conns served" (the worst run) counts distinct connections nginx (or, for squid, squid's log) answered with 200. Peak RSS: VmHWM for the Node tunnels (reset before wrk), the sampled sum of the process tree's VmRSS for socat and proxytunnel.`,
@@ -648,6 +651,17 @@ function document(run) {
   const notesFile = path.join(__dirname, 'ANALYSIS.md');
   if (fs.existsSync(notesFile)) lines.push(fs.readFileSync(notesFile, 'utf8').trim(), '');
   return lines.join('\n');
+}
+
+/**
+ * The glibc settings the image gives its Node (the Dockerfile's ENV), for the row that measures
+ * them; null when it sets none. Read from the Dockerfile so the row follows what ships.
+ */
+function imageMallocEnv() {
+  const text = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  const env = {};
+  for (const m of text.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)) env[m[1]] = m[2];
+  return Object.keys(env).length > 0 ? env : null;
 }
 
 /** Whether this build knows --prewarm (older builds, e.g. a --baseline, do not). */

@@ -318,6 +318,14 @@ function targets(run) {
     rows.push({ name: 'peak RSS under wrk <= 64 MiB', measured: `${mib(pt.wrk.peakRss)} MiB`, verdict: verdict(rssOk), ok: rssOk });
     if (by.naive?.wrk) cmp('peak RSS under wrk <= 1.0x naive Node tunnel', pt.wrk.peakRss / MiB, by.naive.wrk.peakRss / MiB, 1.0, '<=', 'MiB', st(pt, 'wrkRss'), st(by.naive, 'wrkRss'));
   }
+  // The sidecar's own figure: the same program with the environment its image sets.
+  const image = by.image;
+  if (image?.wrk?.peakRss) {
+    const settings = image.label.replace(/^ptunnel, /, '');
+    const ok = image.wrk.peakRss <= 64 * MiB;
+    rows.push({ name: `peak RSS under wrk <= 64 MiB, with ${settings}`, measured: `${mib(image.wrk.peakRss)} MiB`, verdict: verdict(ok), ok });
+    if (by.naive?.wrk) cmp(`peak RSS under wrk <= 1.0x naive Node tunnel, with ${settings}`, image.wrk.peakRss / MiB, by.naive.wrk.peakRss / MiB, 1.0, '<=', 'MiB', st(image, 'wrkRss'), st(by.naive, 'wrkRss'));
+  }
   if (pt.idle) {
     const { idleCount, idleWanted } = run.params;
     const capped = idleWanted > idleCount;
