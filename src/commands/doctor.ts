@@ -9,7 +9,7 @@ import { Resolver } from '../dns/resolver';
 import { normalizeName } from '../dns/message';
 import { silentLogger } from '../log/logger';
 import { sanitizeLine } from '../log/sanitize';
-import { formatHostPort, isLoopback } from '../net/address';
+import { formatHostPort, isLoopback, tlsServerName } from '../net/address';
 import { findPreset, loadPresetCatalog } from '../presets/load';
 import type { ClientSetting } from '../presets/schema';
 import { offeredSchemes } from '../proxy/auth/offered';
@@ -44,7 +44,7 @@ function connectVia(proxy: ProxySettings, host: string, port: number, timeoutMs:
   return new Promise((resolve, reject) => {
     const socket =
       endpoint.protocol === 'https'
-        ? tls.connect({ host: endpoint.host, port: endpoint.port, servername: ipFamily(endpoint.host) ? undefined : endpoint.host, ...(proxy.ca ? { ca: proxy.ca } : {}) })
+        ? tls.connect({ host: endpoint.host, port: endpoint.port, servername: tlsServerName(endpoint.host), ...(proxy.ca ? { ca: proxy.ca } : {}) })
         : net.connect({ host: endpoint.host, port: endpoint.port });
     const timer = setTimeout(() => {
       socket.destroy();

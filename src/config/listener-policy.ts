@@ -1,7 +1,7 @@
 import { BlockList } from 'node:net';
 import { usageError } from '../errors';
 import { isLoopback, isPortText, parseHostPort } from '../net/address';
-import { canonicalIp, ipFamily } from '../util/ip';
+import { blockListFamily, canonicalIp, ipFamily } from '../util/ip';
 import type { RawSettings, SettingKey } from './schema';
 import { inSetting, settingName } from './setting';
 
@@ -29,7 +29,7 @@ function clientList(text: string | null): { list: BlockList; entries: string[] }
       if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32) || (bits !== undefined && !/^\d+$/.test(bits))) {
         throw usageError('ERR_CONFIG', `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 192.168.1.7, fd00::/8)`);
       }
-      list.addSubnet(ip, prefix, family === 6 ? 'ipv6' : 'ipv4');
+      list.addSubnet(ip, prefix, blockListFamily(family));
     }
   });
   return { list, entries };
@@ -63,7 +63,7 @@ export function proxyListener(raw: RawSettings, key: SettingKey, text: string, e
     allowsClient: (address) => {
       const ip = canonicalIp(address);
       if (entries.length === 0) return isLoopback(ip);
-      return list.check(ip, ipFamily(ip) === 6 ? 'ipv6' : 'ipv4');
+      return list.check(ip, blockListFamily(ipFamily(ip)));
     },
   };
 }

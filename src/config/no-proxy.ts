@@ -1,6 +1,6 @@
 import { BlockList } from 'node:net';
 import { asciiHost, HostPortText, isPortText, parseHostPort, validateHost } from '../net/address';
-import { ipFamily } from '../util/ip';
+import { blockListFamily, ipFamily } from '../util/ip';
 
 /**
  * NO_PROXY as curl and most tools read it: entries split by commas or spaces; `*` matches all;
@@ -51,12 +51,12 @@ export class NoProxy {
       if (!family) return `${JSON.stringify(cidr[1])} is not an IP address, as a CIDR range needs`;
       const most = family === 4 ? 32 : 128;
       if (prefix > most) return `the prefix length /${cidr[2] as string} is more than ${most}, the most an IPv${family} range has`;
-      this.ips.addSubnet(cidr[1] as string, prefix, family === 4 ? 'ipv4' : 'ipv6');
+      this.ips.addSubnet(cidr[1] as string, prefix, blockListFamily(family));
       return undefined;
     }
     const family = ipFamily(host);
     if (family) {
-      if (port === undefined) this.ips.addAddress(host, family === 4 ? 'ipv4' : 'ipv6');
+      if (port === undefined) this.ips.addAddress(host, blockListFamily(family));
       else this.ipPorts.push({ ip: host, port });
       return undefined;
     }
@@ -79,7 +79,7 @@ export class NoProxy {
     const host = rawHost.toLowerCase().replace(/\.$/, '');
     const family = ipFamily(host);
     if (family) {
-      if (this.ips.check(host, family === 4 ? 'ipv4' : 'ipv6')) return true;
+      if (this.ips.check(host, blockListFamily(family))) return true;
       return this.ipPorts.some((e) => e.port === port && e.ip === host);
     }
     return this.names.some(

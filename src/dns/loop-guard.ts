@@ -2,7 +2,7 @@ import { BlockList } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { usageError } from '../errors';
 import { isLoopback, isWildcard } from '../net/address';
-import { canonicalIp, ipFamily } from '../util/ip';
+import { blockListFamily, canonicalIp, ipFamily } from '../util/ip';
 
 /**
  * Refuses answers that would send a tunnel back into ptunnel. The mail client reaches ptunnel
@@ -28,8 +28,7 @@ export class LoopGuard {
   /** Why `address` must not be a tunnel target, or undefined when it may be. */
   reason(address: string): string | undefined {
     const a = canonical(address);
-    const family = ipFamily(a) === 6 ? 'ipv6' : 'ipv4';
-    if (this.allow.check(a, family)) return undefined;
+    if (this.allow.check(a, blockListFamily(ipFamily(a)))) return undefined;
     if (this.own.has(a)) return 'one of ptunnel\'s own listening addresses';
     if (isWildcard(a)) return 'the unspecified address';
     if (isLoopback(a)) return 'a loopback address';
@@ -46,7 +45,7 @@ function addRange(list: BlockList, entry: string): void {
   if (!ip || family === 0 || extra !== undefined || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
     throw usageError('ERR_CONFIG', `loop-guard exception ${JSON.stringify(entry)} is not an IP address or CIDR range (e.g. 127.0.0.2 or 10.0.0.0/8)`);
   }
-  const type = family === 6 ? 'ipv6' : 'ipv4';
+  const type = blockListFamily(family);
   if (bits === undefined) {
     list.addAddress(canonical(ip), type);
     return;

@@ -136,3 +136,8 @@ export function localAddressOf(bound: string): string {
   if (!isWildcard(bound)) return bound;
   return ipFamily(bound) === 6 ? '::1' : '127.0.0.1';
 }
+
+/** The TLS server name (SNI) to send for a host: RFC 6066 allows names only, so none for an IP literal. */
+export function tlsServerName(host: string): string | undefined {
+  return ipFamily(host) ? undefined : host;
+}

@@ -1,7 +1,7 @@
 import { sanitizeLine } from '../log/sanitize';
 import net from 'node:net';
 import type tls from 'node:tls';
-import { formatHostPort } from '../net/address';
+import { formatHostPort, tlsServerName } from '../net/address';
 import type { ProxySettings } from '../config/load';
 import { describeProxy } from '../config/proxy-spec';
 import { ProxyPhase, PtunnelError, systemCode } from '../errors';
@@ -15,7 +15,6 @@ import { buildConnectRequest } from './connect-request';
 import { ConnectResponse, ConnectResponseParser, DEFAULT_MAX_HEADER_BYTES, hasToken } from './connect-response';
 import { shownBytes } from './shown';
 import { tlsFailure } from './tls-failure';
-import { ipFamily } from '../util/ip';
 
 export interface ProxyConnectOptions {
   proxy: ProxySettings;
@@ -199,7 +198,7 @@ function connectOnce(opts: ProxyConnectOptions, auth: ProxyAuthScheme | undefine
         ? tlsModule().connect({
             host: endpoint.host,
             port: endpoint.port,
-            servername: ipFamily(endpoint.host) ? undefined : endpoint.host,
+            servername: tlsServerName(endpoint.host),
             ca: opts.proxy.ca,
             ALPNProtocols: ['http/1.1'],
             // The server may end its side first and still read what the client sends after.

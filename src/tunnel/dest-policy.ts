@@ -3,7 +3,7 @@ import type { AddressLookup } from '../dns/lookup';
 import { PtunnelError } from '../errors';
 import type { DestHost, DestinationRules, DestRule } from '../config/dest-policy';
 import { formatHostPort, isLoopback, isWildcard } from '../net/address';
-import { canonicalIp, ipFamily } from '../util/ip';
+import { blockListFamily, canonicalIp, ipFamily } from '../util/ip';
 
 /** Where a local proxy client asks to go: a name (as the client sent it) or an IP literal. */
 export interface DestinationRequest {
@@ -31,10 +31,6 @@ function builtInDenied(ip: string): boolean {
 
 const LOCALHOST = { host: '127.0.0.1', ip: true } as const;
 
-function family(ip: string): 'ipv4' | 'ipv6' {
-  return ipFamily(ip) === 6 ? 'ipv6' : 'ipv4';
-}
-
 /** A rule made ready to match: its CIDR as a BlockList, built once. */
 interface Compiled {
   readonly rule: DestRule;
@@ -44,7 +40,7 @@ interface Compiled {
 function compile(rule: DestRule): Compiled {
   if (rule.host.kind !== 'cidr') return { rule };
   const cidr = new BlockList();
-  cidr.addSubnet(rule.host.address, rule.host.prefix, rule.host.family === 4 ? 'ipv4' : 'ipv6');
+  cidr.addSubnet(rule.host.address, rule.host.prefix, blockListFamily(rule.host.family));
   return { rule, cidr };
 }
 
@@ -64,7 +60,7 @@ function hostMatches(host: DestHost, cidr: BlockList | undefined, dest: { host: 
       return !dest.ip && (dest.host === host.domain || dest.host.endsWith(`.${host.domain}`));
     case 'cidr':
       // A range matches addresses only: a name is not resolved to decide (see addressRefusal).
-      return dest.ip && (cidr as BlockList).check(dest.host, family(dest.host));
+      return dest.ip && (cidr as BlockList).check(dest.host, blockListFamily(ipFamily(dest.host)));
   }
 }
 

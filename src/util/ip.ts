@@ -11,6 +11,11 @@ export function ipFamily(text: string): 0 | 4 | 6 {
   return isIPv6Text(text) ? 6 : 0;
 }
 
+/** The family name that BlockList's check, addAddress and addSubnet take, for an ipFamily answer (callers have refused 0). */
+export function blockListFamily(family: 0 | 4 | 6): 'ipv4' | 'ipv6' {
+  return family === 6 ? 'ipv6' : 'ipv4';
+}
+
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 const ZONE = /^[0-9a-zA-Z.:-]+$/;
 

@@ -2,12 +2,12 @@ import net from 'node:net';
 import type { ProxySettings } from '../../config/load';
 import { describeProxy } from '../../config/proxy-spec';
 import { PtunnelError, systemCode } from '../../errors';
+import { tlsServerName } from '../../net/address';
 import { cancelledError, settleOnce } from '../../net/settle';
 import { tlsModule } from '../../util/builtins';
 import { formatDuration } from '../../util/duration';
 import { UNREACHABLE } from '../../proxy/connector';
 import { tlsFailure } from '../../proxy/tls-failure';
-import { ipFamily } from '../../util/ip';
 
 /**
  * A plain connection to the proxy (TLS for an https:// proxy) to send it requests in absolute
@@ -19,7 +19,7 @@ export function openProxySocket(proxy: ProxySettings, timeoutMs: number, signal?
   return settleOnce<net.Socket>({ timeoutMs, signal, aborted: cancelledError }, (attempt) => {
     const socket =
       endpoint.protocol === 'https'
-        ? tlsModule().connect({ host: endpoint.host, port: endpoint.port, servername: ipFamily(endpoint.host) ? undefined : endpoint.host, ca: proxy.ca, ALPNProtocols: ['http/1.1'] })
+        ? tlsModule().connect({ host: endpoint.host, port: endpoint.port, servername: tlsServerName(endpoint.host), ca: proxy.ca, ALPNProtocols: ['http/1.1'] })
         : net.connect({ host: endpoint.host, port: endpoint.port });
     const onError = (err: Error) => {
       const code = systemCode(err);
