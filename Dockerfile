@@ -80,7 +80,7 @@ COPY presets ./presets
 # listens on 9090; `ptunnel health` reads PTUNNEL_ADMIN to find it.
 # MALLOC_ARENA_MAX: glibc gives each thread that allocates its own malloc arena and keeps what it
 # grew to; V8's background compiler threads are such threads. With two arenas RSS under load is
-# 1-2 MiB lower than with glibc's default of 8 per core (README, "V8 settings"; bench row "the image's").
+# 0.4-2 MiB lower than with glibc's default of 8 per core (README, "V8 settings"; bench row "the image's").
 ENV NODE_ENV=production \
     PTUNNEL_LISTEN=0.0.0.0 \
     PTUNNEL_ADMIN=0.0.0.0:9090 \

@@ -84,9 +84,9 @@ if (opt.help) {
 const abMode = opt.only !== undefined;
 const profile = opt.quick ? 'quick' : abMode ? 'ab' : 'full';
 const params = {
-  quick: { abN: 200, abC: 5, reps: 3, bigSize: 64 * 2 ** 20, bigLabel: '64 MiB', wrkSecs: 3, wrkConns: 200, wrkThreads: 2, idleCount: 1000, idleBatch: 250, setupCount: 50, idle: true },
-  ab: { abN: 500, abC: 5, reps: 5, bigSize: 256 * 2 ** 20, bigLabel: '256 MiB', wrkSecs: 1, wrkConns: 200, wrkThreads: 2, idleCount: 10_000, idleBatch: 500, setupCount: 100, idle: opt.idle },
-  full: { abN: 1000, abC: 5, reps: 5, bigSize: 2 ** 30, bigLabel: '1 GiB', wrkSecs: 10, wrkConns: 200, wrkThreads: 2, idleCount: 10_000, idleBatch: 500, setupCount: 500, idle: true },
+  quick: { abN: 200, abC: 5, reps: 3, bigSize: 64 * 2 ** 20, bigLabel: '64 MiB', wrkSecs: 3, wrkConns: 200, wrkThreads: 2, idleCount: 1000, idleBatch: 250, setupCount: 50, startups: 5, idle: true },
+  ab: { abN: 500, abC: 5, reps: 5, bigSize: 256 * 2 ** 20, bigLabel: '256 MiB', wrkSecs: 1, wrkConns: 200, wrkThreads: 2, idleCount: 10_000, idleBatch: 500, setupCount: 100, startups: 11, idle: opt.idle },
+  full: { abN: 1000, abC: 5, reps: 5, bigSize: 2 ** 30, bigLabel: '1 GiB', wrkSecs: 10, wrkConns: 200, wrkThreads: 2, idleCount: 10_000, idleBatch: 500, setupCount: 500, startups: 11, idle: true },
 }[profile];
 params.profile = profile;
 if (opt.reps) params.reps = Number(opt.reps);
@@ -291,35 +291,34 @@ async function main() {
   log(`nginx on ${paths.map((p) => p.nginxPort).join(',')}, squid on ${squidPort}, temp dir ${tmp}`);
 
   const nodeArgs = opt['ptunnel-node-args'].split(/\s+/).filter(Boolean);
-  for (const p of paths) {
-    if (p.kind !== 'tunnel') continue;
-    const target = `127.0.0.1:${p.nginxPort}`;
-    const logFile = path.join(tmp, `${p.key}.log`);
+  // The command line of a tunnel path, listening on `port` and carrying to `target`.
+  const tunnelCommand = (p, port, target) => {
     const ap = authProxies[p.auth];
     const proxyUrl = ap ? ap.url : p.auth === 'Basic' ? `http://bench:bench@127.0.0.1:${basicPort}` : `127.0.0.1:${squidPort}`;
     // Warnings only (a failed connection's line, nothing on the happy path), as JSON: the idle test
     // reads from them why ptunnel gave connections up.
-    p.logFile = logFile;
-    const ptunnelArgs = ['--mode', 'proxy', '-p', proxyUrl, ...(ap ? ap.ptunnelArgs : []), '--log-level', 'warn', '--log-format', 'json', `${p.port}:${target}`, ...(p.warm ? ['--prewarm', String(params.prewarm)] : [])];
-    const t0 = process.hrtime.bigint();
-    if (p.key === 'ptunnel' || p.key === 'image') {
-      p.child = proc.spawnTracked(p.key, process.execPath, [...nodeArgs, cli, ...ptunnelArgs], { logFile, env: { ...process.env, ...p.env } });
-    } else if (p.key === 'base') {
-      p.child = proc.spawnTracked('base', process.execPath, [...opt['base-node-args'].split(/\s+/).filter(Boolean), baselineCli, ...ptunnelArgs], { logFile });
-    } else if (ap) {
+    const ptunnelArgs = ['--mode', 'proxy', '-p', proxyUrl, ...(ap ? ap.ptunnelArgs : []), '--log-level', 'warn', '--log-format', 'json', `${port}:${target}`, ...(p.warm ? ['--prewarm', String(params.prewarm)] : [])];
+    if (p.key === 'base') return { cmd: process.execPath, args: [...opt['base-node-args'].split(/\s+/).filter(Boolean), baselineCli, ...ptunnelArgs] };
+    if (ap) {
       // Negotiate: ptunnel must reach the proxy by its host name, which only its wrapper resolves.
       const [cmd, args] = ap.wrap(process.execPath, [...nodeArgs, cli, ...ptunnelArgs]);
-      p.child = proc.spawnTracked(p.key, cmd, args, { logFile, env: ap.env });
-    } else if (p.key === 'prewarm' || p.auth) {
-      p.child = proc.spawnTracked(p.key, process.execPath, [...nodeArgs, cli, ...ptunnelArgs], { logFile });
-    } else if (p.key === 'naive') {
-      p.child = proc.spawnTracked('naive', process.execPath, [path.join(__dirname, 'naive-tunnel.js'), String(p.port), `127.0.0.1:${squidPort}`, target], { logFile });
-    } else if (p.key === 'socat' || p.key === 'socat511') {
-      const listen = `TCP-LISTEN:${p.port},bind=127.0.0.1,fork,reuseaddr${p.key === 'socat511' ? ',backlog=511' : ''}`;
-      p.child = proc.spawnTracked(p.key, found.socat, [listen, `PROXY:127.0.0.1:${target},proxyport=${squidPort}`], { logFile });
-    } else if (p.key === 'proxytunnel') {
-      p.child = proc.spawnTracked('proxytunnel', found.proxytunnel, ['-q', '-a', String(p.port), '-p', `127.0.0.1:${squidPort}`, '-d', target], { logFile });
+      return { cmd, args, env: ap.env };
     }
+    if (p.key === 'naive') return { cmd: process.execPath, args: [path.join(__dirname, 'naive-tunnel.js'), String(port), `127.0.0.1:${squidPort}`, target] };
+    if (p.key === 'socat' || p.key === 'socat511') {
+      const listen = `TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr${p.key === 'socat511' ? ',backlog=511' : ''}`;
+      return { cmd: found.socat, args: [listen, `PROXY:127.0.0.1:${target},proxyport=${squidPort}`] };
+    }
+    if (p.key === 'proxytunnel') return { cmd: found.proxytunnel, args: ['-q', '-a', String(port), '-p', `127.0.0.1:${squidPort}`, '-d', target] };
+    // ptunnel itself: plain, with the image's environment, --prewarm, Basic.
+    return { cmd: process.execPath, args: [...nodeArgs, cli, ...ptunnelArgs], env: { ...process.env, ...p.env } };
+  };
+  for (const p of paths) {
+    if (p.kind !== 'tunnel') continue;
+    p.logFile = path.join(tmp, `${p.key}.log`);
+    const { cmd, args, env } = tunnelCommand(p, p.port, `127.0.0.1:${p.nginxPort}`);
+    const t0 = process.hrtime.bigint();
+    p.child = proc.spawnTracked(p.key, cmd, args, { logFile: p.logFile, env });
     await waitPort(p.port, 10_000, p.child);
     p.startMs = Number(process.hrtime.bigint() - t0) / 1e6;
     p.opened += 1; // waitPort's probe connection
@@ -379,6 +378,28 @@ async function main() {
     if (single.length > 0) log(`RSS after ${phase}: ${single.map((p) => `${p.key} ${mib(p.rssAfter[phase])}`).join(', ')} MiB`);
   };
   rssBetween('start');
+
+  // 0. Start-up to listening: each Node tunnel started afresh, the paths alternated, each start on
+  //    a port of its own and to a closed target, so that waitPort's probe is no path's traffic.
+  //    One start is over 100 ms of CPU: the repetitions are cheap, so there are more of them.
+  {
+    const starters = paths.filter((p) => p.kind === 'tunnel' && p.singleProcess && !p.auth && !p.warm);
+    const n = Math.max(reps, params.startups);
+    for (let i = 0; i < n; i += 1) {
+      for (const p of rotated(starters, i)) {
+        const port = await freePort();
+        const { cmd, args, env } = tunnelCommand(p, port, '127.0.0.1:9');
+        const t0 = process.hrtime.bigint();
+        const child = proc.spawnTracked(`${p.key} start-up`, cmd, args, { env });
+        await waitPort(port, 10_000, child);
+        series(p, 'startup').push(Number(process.hrtime.bigint() - t0) / 1e6);
+        const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+    if (starters.length > 0) log(`start-up to listening, ms (${n} alternated starts each): ${starters.map((p) => `${p.key} ${p.series.startup.map((x) => fmt(x, 0)).join(' ')}`).join('; ')}`);
+  }
 
   // 1. New-connection set-up latency, sequential; each repetition adds its share of samples.
   {
@@ -626,7 +647,7 @@ function document(run) {
     `- wrk: \`wrk -c ${p.wrkConns} -t ${p.wrkThreads} -d ${p.wrkSecs}s --latency\` (default 2 s timeout), ${p.reps} runs per path, median; errors (the worst run) are socket errors plus non-2xx; "conns served" (the worst run) counts distinct connections nginx (or, for squid, squid's log) answered with 200. Peak RSS: VmHWM for the Node tunnels (reset before wrk), the sampled sum of the process tree's VmRSS for socat and proxytunnel.`,
     `- Idle: ${p.idleCount} connections opened in batches of ${p.idleBatch}, each carrying one keep-alive request and response (a working tunnel end to end), then held idle; RSS read 2 s later; 100 of them are probed with a second request before closing.`,
     `- Set-up latency: about ${p.setupCount} sequential new connections per path, in ${p.reps} alternated batches: time from \`connect()\` to the first byte of the response to a small GET; p50/p99 with 10 ms between connections (so a --prewarm pool can refill, for every path alike); over all samples, the spread is that of the batches' p50.`,
-    '- Start-up: time from spawning the tunnel to its port accepting a connection.',
+    `- Start-up: time from spawning the tunnel to its port accepting a connection, over ${run.params.startups} or more fresh starts of each Node tunnel, alternated, before the other phases (a start of its own per sample, on a port of its own and to a closed target); socat and proxytunnel, C programs, are timed once, from the start that the other phases then use.`,
     ...(run.socks
       ? [
           `- SOCKS5 rows: a SOCKS5 client of the bench's own (bench/lib/socks.js: no authentication, each step waits for the server's answer, as curl does) opens new connections to a small GET and times connect() to the first response byte: ${run.socks.seqCount} sequential, then ${run.socks.concCount} with ${run.socks.concurrency} at a time (conn/s is completed connections per second of wall time), per repetition; then \`curl --socks5\` (\`--socks5-hostname\` on the name rows) downloads the first ${run.socks.downloadLabel} of the big file. ptunnel --socks direct is measured with an IPv4 literal and with a name its own resolver asks of a local dnsmasq, and through squid with a name squid resolves; ptunnel's tunnel mapping (same targets, no SOCKS handshake) is the same-program reference; microsocks and Dante's danted are the peers.`,
