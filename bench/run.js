@@ -399,6 +399,23 @@ async function main() {
       }
     }
     if (starters.length > 0) log(`start-up to listening, ms (${n} alternated starts each): ${starters.map((p) => `${p.key} ${p.series.startup.map((x) => fmt(x, 0)).join(' ')}`).join('; ')}`);
+    // Node reads NODE_EXTRA_CA_CERTS (and builds its root store) before any JavaScript runs, so
+    // where the environment sets it every Node start above carries that cost: measured, not guessed.
+    if (starters.length > 0 && process.env.NODE_EXTRA_CA_CERTS) {
+      const bare = async (env) => {
+        const ms = [];
+        for (let i = 0; i < 7; i += 1) {
+          const t = process.hrtime.bigint();
+          await proc.run(process.execPath, ['-e', '0'], { env });
+          ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+        }
+        return median(ms);
+      };
+      const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+      const [withCa, withoutCa] = [await bare(process.env), await bare(without)];
+      notes.push(`Start-up: this environment sets NODE_EXTRA_CA_CERTS (${process.env.NODE_EXTRA_CA_CERTS}), which Node reads before any JavaScript runs: \`node -e 0\` took ${fmt(withCa, 0)} ms with it and ${fmt(withoutCa, 0)} ms without (medians of 7), and every Node tunnel's start-up above includes the difference.`);
+      log(notes[notes.length - 1]);
+    }
   }
 
   // 1. New-connection set-up latency, sequential; each repetition adds its share of samples.
