@@ -66,6 +66,8 @@ describe('HTTP proxy listener, an authenticating squid (Basic)', () => {
   });
 });
 
+const UPSTREAM_HOST = '127.0.0.3';
+
 describe('HTTP proxy listener, a recording upstream proxy', () => {
   let upstream: http.Server;
   let upstreamPort: number;
@@ -85,11 +87,14 @@ describe('HTTP proxy listener, a recording upstream proxy', () => {
         } else res.end(`proxied ${req.url} ${body}\n`);
       });
     });
-    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    // An address of its own: auto remembers the scheme it chose per proxy address for the life of
+    // the process, and this file's squid above (127.0.0.1, an OS-chosen port) taught it Basic; had
+    // the OS handed this server that squid's old port, no probe would be seen here.
+    await new Promise<void>((r) => upstream.listen(0, UPSTREAM_HOST, r));
     upstreamPort = (upstream.address() as net.AddressInfo).port;
     listenPort = await freePort();
     tunnel = await startTunnel({
-      flags: { mode: 'proxy', 'proxy.url': `http://127.0.0.1:${upstreamPort}`, 'proxy.user': 'alice', 'proxy.password': 's3cret', 'httpProxy.listen': `127.0.0.1:${listenPort}` },
+      flags: { mode: 'proxy', 'proxy.url': `http://${UPSTREAM_HOST}:${upstreamPort}`, 'proxy.user': 'alice', 'proxy.password': 's3cret', 'httpProxy.listen': `127.0.0.1:${listenPort}` },
     });
   });
   afterAll(async () => {
