@@ -70,8 +70,9 @@ export function connectDirect(opts: DirectConnectOptions): Promise<net.Socket> {
       s.on('error', onError);
     };
 
-    if (ipFamily(opts.host)) {
-      start([{ address: opts.host, family: ipFamily(opts.host) === 6 ? 6 : 4 }]);
+    const literal = ipFamily(opts.host);
+    if (literal) {
+      start([{ address: opts.host, family: literal }]);
     } else {
       abort = new AbortController();
       opts.lookup(opts.host, abort.signal).then(

@@ -243,8 +243,9 @@ export function encodeRequest(command: number, destination: Destination): Buffer
 export function encodeSocks4Request(destination: Destination, user = ''): Buffer {
   const port = Buffer.alloc(2);
   port.writeUInt16BE(destination.port);
-  const ip = ipFamily(destination.host) === 4 ? destination.host.split('.').map(Number) : [0, 0, 0, 1];
-  const tail = ipFamily(destination.host) === 4 ? [] : [Buffer.from(destination.host, 'latin1'), Buffer.from([0])];
+  const v4 = ipFamily(destination.host) === 4;
+  const ip = v4 ? destination.host.split('.').map(Number) : [0, 0, 0, 1];
+  const tail = v4 ? [] : [Buffer.from(destination.host, 'latin1'), Buffer.from([0])];
   return Buffer.concat([Buffer.from([SOCKS4, Command.connect]), port, Buffer.from(ip), Buffer.from(user, 'latin1'), Buffer.from([0]), ...tail]);
 }
 
