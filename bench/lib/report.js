@@ -102,7 +102,7 @@ function render(run) {
         p.idle ? fmt(p.idle.seconds, 2) : 'n/a',
         `${fmt(p.setup?.p50, 3)} (${fmt(st(p, 'setupP50')?.min, 3)}–${fmt(st(p, 'setupP50')?.max, 3)})${st(p, 'setupP50')?.wide ? ' ⚠' : ''}`,
         fmt(p.setup?.p99, 3),
-        st(p, 'startup') ? `${fmt(st(p, 'startup').median, 0)} (${fmt(st(p, 'startup').min, 0)}–${fmt(st(p, 'startup').max, 0)})${st(p, 'startup').wide ? ' ⚠' : ''}` : fmt(p.startMs, 0),
+        st(p, 'startup') ? cell(st(p, 'startup'), 0) : fmt(p.startMs, 0),
         `${fmt(st(p, 'abNoKaCpu')?.median, 0)} / ${fmt(st(p, 'abNoKaSquidCpu')?.median, 0)}`,
         `${fmt(st(p, 'abKaCpu')?.median, 0)} / ${fmt(st(p, 'abKaSquidCpu')?.median, 0)}`,
         p.log ? `${p.log.ok}/${p.log.expected} ${p.log.pass ? 'OK' : 'MISMATCH'}${p.log.bad ? `, ${p.log.bad} non-200` : ''}` : 'n/a',
