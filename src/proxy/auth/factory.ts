@@ -88,12 +88,21 @@ function choose(offers: OfferedScheme[], proxy: ProxySettings): SchemeName {
  * `--proxy-auth auto`: the first CONNECT to a proxy goes without credentials, so a proxy that
  * speaks NTLM never sees a Basic password; its 407 says which schemes it offers, and the
  * strongest usable one goes on on the same socket. The choice is remembered, so later
- * connections start with that scheme's first step and skip the probe.
+ * connections start with that scheme's first step and skip the probe; a 407 that no longer
+ * offers the remembered scheme (the proxy was reconfigured) forgets it and chooses again from
+ * that 407, instead of reading every later 407 as refused credentials until a restart.
  */
 function autoScheme(proxy: ProxySettings): ProxyAuthScheme {
   const key = keyOf(proxy);
-  const remembered = chosen.get(key);
+  let remembered = chosen.get(key);
   let delegate = remembered === undefined ? undefined : make(remembered, proxy);
+  const chooseFrom = (offers: OfferedScheme[]) => {
+    chosen.delete(key);
+    const pick = choose(offers, proxy);
+    chosen.set(key, pick);
+    delegate = make(pick, proxy);
+    return delegate.first();
+  };
   return {
     get name() {
       return delegate?.name ?? 'auto';
@@ -104,11 +113,13 @@ function autoScheme(proxy: ProxySettings): ProxyAuthScheme {
     },
     first: () => delegate?.first(),
     next: (answer: AuthChallenge) => {
-      if (delegate) return delegate.next(answer);
-      const pick = choose(offeredSchemes(answer.headers['proxy-authenticate']), proxy);
-      chosen.set(key, pick);
-      delegate = make(pick, proxy);
-      return delegate.first();
+      const offers = offeredSchemes(answer.headers['proxy-authenticate']);
+      // Only the answer to the remembered scheme's first step can overturn the memory: once it
+      // is offered, its later 407s are its own rounds (NTLM's challenge) or a refusal.
+      const stale = remembered !== undefined && !offers.some((o) => o.scheme === remembered);
+      remembered = undefined;
+      if (delegate && !stale) return delegate.next(answer);
+      return chooseFrom(offers);
     },
   };
 }
