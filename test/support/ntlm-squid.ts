@@ -15,6 +15,8 @@ export interface NtlmSquidOptions {
    * lookup, 1.4-1.8 s on a loaded 2-core box) for tests that time the first connection.
    */
   warm?: boolean;
+  /** A port of the caller's (say, the one another proxy just left); else a free one. */
+  port?: number;
 }
 
 export interface NtlmSquid {
@@ -68,7 +70,7 @@ export async function startNtlmSquid(options: NtlmSquidOptions): Promise<NtlmSqu
   const tool = (name: keyof typeof TOOLS) => findTool(name) as string;
 
   const dir = squidDir('ptunnel-ntlm-');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   for (const sub of ['private', 'lock', 'state', 'cache', 'pid', 'ncalrpc', 'run-samba']) mkdirSync(join(dir, sub), { mode: 0o755 });
   // ntlm_auth runs as proxy and logs where winbindd does.
   mkdirSync(join(dir, 'log'), { mode: 0o777 });
