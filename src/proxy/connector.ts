@@ -86,7 +86,9 @@ function statusError(res: ConnectResponse, opts: ProxyConnectOptions, auth: Prox
     if (!auth) {
       message = `proxy ${proxy} requires authentication (407) with ${offered}; give --user and --proxy-password-file (or PTUNNEL_PROXY_USER and PTUNNEL_PROXY_PASSWORD_FILE), or a Kerberos ticket`;
     } else if (!new RegExp(`(^|, )${auth.name}(, |$)`, 'i').test(offered)) {
-      message = `proxy ${proxy} does not offer ${auth.name} authentication (it offers ${offered}); set --proxy-auth to auto or to one of those`;
+      // Under auto the proxy changed its offer between two rounds of one handshake: naming auto would send the user in a circle.
+      const fix = (opts.proxy.auth ?? 'auto') === 'auto' ? 'set --proxy-auth to one of those' : 'set --proxy-auth to auto or to one of those';
+      message = `proxy ${proxy} does not offer ${auth.name} authentication (it offers ${offered}); ${fix}`;
     } else if (!authSent) {
       message = `proxy ${proxy} requires authentication (407) and ${auth.name} could not answer it; ${authFix(auth)}`;
     } else {
