@@ -97,6 +97,13 @@ export class Admission {
     return this.live.size;
   }
 
+  /** Connections let in, including one whose handle is not held yet (its set-up is under way in this tick). */
+  get admitted(): number {
+    let n = 0;
+    for (const count of this.perListener.values()) n += count;
+    return n;
+  }
+
   get isDraining(): boolean {
     return this.draining;
   }

@@ -12,8 +12,8 @@ export interface PrewarmSettings {
 export interface PrewarmOptions {
   /** The router new connections use now (a reload replaces it). */
   router: () => Router;
-  /** Whether one more upstream connection fits in the connection limits now. */
-  room: () => boolean;
+  /** Whether one more upstream connection for this mapping fits in the connection limits now. */
+  room: (tunnel: TunnelSpec) => boolean;
   logger: Logger;
   /** What a warm tunnel keeps of the server's bytes (a banner) before it stops reading. */
   maxHeldBytes?: number;
@@ -35,10 +35,13 @@ interface Warm {
 
 /**
  * Warm tunnels for one mapping: up to `count` CONNECTs through the proxy, answered and
- * authenticated, each waiting at most `maxAgeMs` for a client. It fills only while the mapping
- * routes through the proxy (so a proxy in back-off stops it, in step with the health state) and
- * while the connection limits have room; a failed warm-up, or a warm tunnel the server closes,
- * pauses it with a doubling back-off, so a failing proxy or target sees no storm.
+ * authenticated, each waiting at most `maxAgeMs` for a client. It fills, and hands tunnels out,
+ * only while the mapping routes through the proxy (so a proxy in back-off stops it, in step with
+ * the health state) and while the connection limits have room; a failed warm-up, or a warm
+ * tunnel the server closes, pauses it with a doubling back-off, so a failing proxy or target
+ * sees no storm. The back-off starts again only when the server kept a warm tunnel (a client
+ * took it, or it reached its age): a CONNECT that succeeds says nothing of a server that then
+ * closes at once (an SMTP server's "421 too many connections").
  */
 class Pool {
   private readonly ready: Warm[] = [];
@@ -47,12 +50,19 @@ class Pool {
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly attempts = new Set<AbortController>();
+  /**
+   * The router the pool's tunnels were opened by. A reload makes a new one (another proxy, other
+   * credentials, mode direct, NO_PROXY): what the old one opened, or is opening, goes with it.
+   */
+  private router: Router;
 
   constructor(
     private readonly tunnel: TunnelSpec,
     private readonly settings: PrewarmSettings,
     private readonly options: PrewarmOptions,
-  ) {}
+  ) {
+    this.router = options.router();
+  }
 
   get size(): number {
     return this.ready.length + this.opening;
@@ -60,7 +70,12 @@ class Pool {
 
   /** A warm tunnel with what the server already sent in its head, or undefined; refills either way. */
   take(): Upstream | undefined {
+    this.follow();
+    // Where a new connection would not go through the proxy now, its warm tunnels are no answer:
+    // a proxy in back-off may have taken them down with it.
+    if (this.router.plan(this.tunnel).route !== 'proxy') this.dropReady();
     const warm = this.ready.shift();
+    if (warm) this.failures = 0;
     this.fill();
     if (!warm) return undefined;
     warm.detach();
@@ -71,9 +86,9 @@ class Pool {
   }
 
   fill(): void {
-    const { router, room } = this.options;
+    this.follow();
     while (!this.closed && this.retry === undefined && this.size < this.settings.count) {
-      if (router().plan(this.tunnel).route !== 'proxy' || !room()) return;
+      if (this.router.plan(this.tunnel).route !== 'proxy' || !this.options.room(this.tunnel)) return;
       this.open();
     }
   }
@@ -82,6 +97,22 @@ class Pool {
     this.closed = true;
     clearTimeout(this.retry);
     for (const a of this.attempts) a.abort();
+    this.dropReady();
+  }
+
+  /** After a reload: the old router's tunnels go, and so does the back-off against its proxy. */
+  private follow(): void {
+    const now = this.options.router();
+    if (now === this.router) return;
+    this.router = now;
+    this.failures = 0;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    for (const a of this.attempts) a.abort();
+    this.dropReady();
+  }
+
+  private dropReady(): void {
     for (const warm of this.ready.splice(0)) {
       warm.detach();
       warm.upstream.socket.destroy();
@@ -92,30 +123,34 @@ class Pool {
     this.opening += 1;
     const attempt = new AbortController();
     this.attempts.add(attempt);
+    const by = this.router;
     const done = () => {
       this.opening -= 1;
       this.attempts.delete(attempt);
     };
-    this.options
-      .router()
-      .open(this.tunnel, attempt.signal)
-      .then(
-        (upstream) => {
-          done();
-          // A fallback to a direct connection is no warm proxy tunnel; the health has the failure.
-          if (this.closed || upstream.route !== 'proxy') {
-            upstream.socket.destroy();
-            if (!this.closed) this.failed('the proxy failed, the connection went direct');
-            return;
-          }
-          this.failures = 0;
-          this.hold(upstream);
-        },
-        (err: unknown) => {
-          done();
-          if (!this.closed) this.failed((err as Error).message ?? String(err));
-        },
-      );
+    by.open(this.tunnel, attempt.signal).then(
+      (upstream) => {
+        done();
+        if (this.closed || by !== this.router) {
+          upstream.socket.destroy();
+          this.fill();
+          return;
+        }
+        // A fallback to a direct connection is no warm proxy tunnel; the health has the failure.
+        if (upstream.route !== 'proxy') {
+          upstream.socket.destroy();
+          this.failed('the proxy failed, the connection went direct');
+          return;
+        }
+        this.hold(upstream);
+      },
+      (err: unknown) => {
+        done();
+        // Aborted by a reload (or close): no failure of the proxy's, and the new router fills.
+        if (this.closed || by !== this.router) this.fill();
+        else this.failed((err as Error).message ?? String(err));
+      },
+    );
   }
 
   /** Keeps a tunnel warm: reads what the server says first, closes it at its maximum age. */
@@ -141,6 +176,8 @@ class Pool {
       timer: setTimeout(() => {
         if (!this.drop(warm)) return;
         socket.destroy();
+        // The server kept it for its whole age: whatever failed before is over.
+        this.failures = 0;
         this.fill();
       }, this.settings.maxAgeMs),
       detach: () => {
@@ -187,6 +224,8 @@ class Pool {
 export class Prewarm {
   private pools = new Map<TunnelSpec, Pool>();
   private settings: PrewarmSettings = { count: 0, maxAgeMs: 0 };
+  /** Closed for good (the service shut down): a reload still under way must not open pools again. */
+  private closed = false;
 
   constructor(private readonly options: PrewarmOptions) {}
 
@@ -199,6 +238,7 @@ export class Prewarm {
 
   /** Sets the mappings and settings; pools whose mapping or settings changed start again. */
   configure(tunnels: readonly TunnelSpec[], settings: PrewarmSettings): void {
+    if (this.closed) return;
     const same = settings.count === this.settings.count && settings.maxAgeMs === this.settings.maxAgeMs;
     this.settings = settings;
     const next = new Map<TunnelSpec, Pool>();
@@ -211,12 +251,18 @@ export class Prewarm {
     for (const pool of next.values()) pool.fill();
   }
 
+  /** Warm tunnels held or being opened for one mapping. */
+  sizeOf(tunnel: TunnelSpec): number {
+    return this.pools.get(tunnel)?.size ?? 0;
+  }
+
   /** A warm tunnel for this mapping, if one is ready. */
   take(tunnel: TunnelSpec): Upstream | undefined {
     return this.pools.get(tunnel)?.take();
   }
 
   close(): void {
+    this.closed = true;
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
   }

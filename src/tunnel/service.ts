@@ -156,11 +156,24 @@ export class TunnelService {
     const { Prewarm } = require('./prewarm') as typeof import('./prewarm');
     return new Prewarm({
       router: () => this.upstreams.router,
-      // Warm tunnels hold descriptors like live connections: they fit in what the limit leaves.
-      room: () => this.config.limits.maxConnections === 0 || this.admission.size + (this.prewarm?.size ?? 0) < this.config.limits.maxConnections,
+      room: (tunnel) => this.roomForWarm(tunnel),
       logger: this.logger,
       ...(this.options.prewarmBackoff ? { backoff: this.options.prewarmBackoff } : {}),
     });
+  }
+
+  /**
+   * Warm tunnels hold descriptors like live connections: they fit in what the limits leave, the
+   * overall one and the mapping's own. Counted from admission (a client that is taking a warm
+   * tunnel right now is in, though not yet held), so a refill never passes a limit by one.
+   */
+  private roomForWarm(tunnel: TunnelSpec): boolean {
+    const { maxConnections: overall, maxConnectionsPerTunnel: perTunnel } = this.config.limits;
+    const warm = this.prewarm;
+    if (overall > 0 && this.admission.admitted + (warm?.size ?? 0) >= overall) return false;
+    if (perTunnel === 0) return true;
+    const listener = this.listeners.all.find((l) => l.tunnel === tunnel);
+    return listener === undefined || this.admission.activeOn(listener) + (warm?.sizeOf(tunnel) ?? 0) < perTunnel;
   }
 
   /**

@@ -5,6 +5,8 @@ export interface FaultProxy {
   url: string;
   /** The CONNECT request heads received, in order. */
   requests: string[];
+  /** Takes no more connections (connecting gets refused); those open stay as they are. */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
@@ -40,10 +42,14 @@ export function startFaultProxy(behave: (socket: net.Socket, head: string) => vo
         port,
         url: `http://127.0.0.1:${port}`,
         requests,
+        stopAccepting: () => {
+          if (server.listening) server.close();
+        },
         close: () =>
           new Promise<void>((done) => {
             for (const s of sockets) s.destroy();
-            server.close(() => done());
+            if (server.listening) server.close(() => done());
+            else done();
           }),
       });
     });
