@@ -52,6 +52,15 @@ function acceptError(err: Error, address: net.AddressInfo): string {
   return `cannot accept on ${where}: ${code ?? err.message}`;
 }
 
+/**
+ * On every accepted client socket, for its whole life. Each phase that owns the socket (the SOCKS
+ * or HTTP proxy handshake, the early phase, the pump) listens for its errors itself; between them,
+ * and after a refusal, none does, and a client that resets there (one that did not read its
+ * refusal, a port scanner) would raise an uncaught 'read ECONNRESET' that ends the process and
+ * every tunnel in it. 'close' still follows the error, so nothing waits on the socket.
+ */
+function ignoreClientError(): void {}
+
 /** The bound listeners, in the order of their tunnels; each hands its accepted sockets on. */
 export class ListenerSet {
   private entries: Entry[] = [];
@@ -90,7 +99,10 @@ export class ListenerSet {
     const addresses: net.AddressInfo[] = [];
     // No connection is accepted before `entry` is set: 'connection' events come after this turn.
     const open = async (address: string, port: number) => {
-      const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.onSocket(entry, socket));
+      const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+        socket.on('error', ignoreClientError);
+        this.onSocket(entry, socket);
+      });
       const bound = await listen(server, address, port);
       // Accept errors after start-up (EMFILE, ENOBUFS) are told to the owner; the listener stays open.
       server.on('error', (err) => this.onAcceptError(entry, acceptError(err, bound)));

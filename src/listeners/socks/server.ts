@@ -107,8 +107,14 @@ export function socksHandshake(socket: net.Socket, options: SocksServerOptions =
       const answer = (bytes: Buffer, close: boolean) => {
         if (answered) return;
         answered = true;
-        if (close) socket.end(bytes);
-        else socket.write(bytes);
+        if (!close) {
+          socket.write(bytes);
+          return;
+        }
+        socket.end(bytes);
+        // As for a refusal in the handshake: a client that neither reads nor closes (the socket
+        // is half-open and paused) must not hold the descriptor, outside every limit.
+        setTimeout(() => socket.destroy(), 1000).unref();
       };
       resolve({
         version,
