@@ -261,6 +261,11 @@ export class Forwarder {
     const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
     const length = body.chunks.reduce((n, c) => n + c.length, 0);
     if (body.complete && hasBody) headers.push('Content-Length', String(length));
+    // A chunked body too long to keep is streamed, so its length is unknown: the client's
+    // Transfer-Encoding is hop-by-hop and was dropped, and Node frames the body by itself only for
+    // methods that usually have one. A GET or DELETE body sent unframed would be read upstream as
+    // the next requests on the connection (a request hidden in it, past the destination rules).
+    else if (!body.complete && req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked');
     if (authorization !== undefined) headers.push('Proxy-Authorization', authorization);
     const viaProxy = route.route === 'proxy';
     const options: http.RequestOptions & { ptunnel: Opener } = {
