@@ -1,4 +1,5 @@
 import { BlockList } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { AddressLookup } from '../dns/lookup';
 import { PtunnelError } from '../errors';
 import type { DestHost, DestinationRules, DestRule } from '../config/dest-policy';
@@ -68,9 +69,24 @@ function first(rules: readonly Compiled[], dest: { host: string; ip: boolean }, 
   return rules.find(({ rule, cidr }) => (rule.ports === undefined || (port >= rule.ports.from && port <= rule.ports.to)) && hostMatches(rule.host, cidr, dest))?.rule;
 }
 
+let hostCache: { at: number; addresses: ReadonlySet<string> } | undefined;
+
+/**
+ * This host's interface addresses, canonical. Read again after a few seconds at most: a laptop
+ * that changes networks changes them, and they are read only for a request to an own port.
+ */
+export function interfaceAddresses(): ReadonlySet<string> {
+  const now = performance.now();
+  if (hostCache && now - hostCache.at < 5000) return hostCache.addresses;
+  const addresses = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) addresses.add(canonicalIp(a.address));
+  hostCache = { at: now, addresses };
+  return addresses;
+}
+
 /**
  * Where the local proxy listeners (SOCKS, HTTP) may connect their clients. Refused first: the
- * built-in denials, ptunnel's own listener ports on loopback or wildcard, and --deny-dest; then,
+ * built-in denials, ptunnel's own listener ports at any address that reaches them, and --deny-dest; then,
  * when --allow-dest is given, whatever none of its entries matches. Names match name and
  * .domain entries, IP literals match CIDR entries; a name's resolved addresses are checked on the
  * direct route by addressRefusal, against the denials only.
@@ -83,6 +99,9 @@ export class DestinationPolicy {
     rules: DestinationRules,
     /** The ports ptunnel listens on now: they change with reloads. */
     private readonly ownPorts: () => readonly number[],
+    /** The addresses those listeners are bound to (a wildcard among them takes every address of the host). */
+    private readonly ownAddresses: () => readonly string[] = () => [],
+    private readonly hostAddresses: () => ReadonlySet<string> = interfaceAddresses,
   ) {
     this.allow = rules.allow.map(compile);
     this.deny = rules.deny.map(compile);
@@ -121,10 +140,22 @@ export class DestinationPolicy {
     if (builtInDenied(dest.host)) {
       return `${where()} is a link-local or metadata address, which ptunnel never connects a client to (built-in denial)`;
     }
-    if ((isLoopback(dest.host) || isWildcard(dest.host)) && this.ownPorts().includes(port)) {
+    if (this.ownPorts().includes(port) && this.reachesOwnListener(dest.host)) {
       return `${where()} is ptunnel's own listener and would connect to itself (built-in denial)`;
     }
     return undefined;
+  }
+
+  /**
+   * Whether a connection to `ip` (at one of ptunnel's ports) could come back to ptunnel: loopback
+   * and wildcard always; an address a listener is bound to; and, where a listener is bound to a
+   * wildcard (--listen 0.0.0.0 with --allow-clients), every address of this host's interfaces, so
+   * that a client cannot chain ptunnel to itself through the host's LAN address.
+   */
+  private reachesOwnListener(ip: string): boolean {
+    if (isLoopback(ip) || isWildcard(ip)) return true;
+    const bound = this.ownAddresses();
+    return bound.includes(ip) || (bound.some(isWildcard) && this.hostAddresses().has(ip));
   }
 }
 

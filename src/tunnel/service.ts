@@ -140,7 +140,7 @@ export class TunnelService {
       (listener, message) => this.admission.acceptFailed(listener, message),
     );
     this.admission = new Admission(config.limits, logger, this.events);
-    this.destinations = new DestinationPolicy(config.destinations, () => this.ownPorts());
+    this.destinations = new DestinationPolicy(config.destinations, () => this.ownPorts(), () => this.ownAddresses());
     this.upstreams = new Upstreams({ logger, events: this.events, lookup, proxyBackoff }, config);
   }
 
@@ -328,7 +328,7 @@ export class TunnelService {
     this.config = next;
     this.perConnection = connectionSettings(next);
     this.admission.setLimits(next.limits);
-    this.destinations = new DestinationPolicy(next.destinations, () => this.ownPorts());
+    this.destinations = new DestinationPolicy(next.destinations, () => this.ownPorts(), () => this.ownAddresses());
     this.upstreams.configure(next, this.ownAddresses());
     const failed: string[] = [];
     for (const tunnel of plan.add) {
