@@ -46,9 +46,24 @@ function compile(rule: DestRule): Compiled {
 }
 
 /** Host lower case, without a trailing dot; IPs in one spelling. */
+/** A host whose last label is a number: browsers and inet_aton (so a proxy's getaddrinfo) read it as IPv4. */
+const NUMERIC_LAST_LABEL = /(?:^|\.)(?:\d+|0x[0-9a-f]*)$/i;
+
 function normalise(host: string): { host: string; ip: boolean } {
   const h = host.toLowerCase().replace(/\.$/, '');
-  return ipFamily(h) ? { host: canonicalIp(h), ip: true } : { host: h, ip: false };
+  if (ipFamily(h)) return { host: canonicalIp(h), ip: true };
+  // 127.1, 2130706433, 0x7f.1 and 169.254.43518 are no names: a proxy connects to the address
+  // they spell, so the policy judges that address (the URL parser reads them as a browser does).
+  if (NUMERIC_LAST_LABEL.test(h)) {
+    let spelled: string | undefined;
+    try {
+      spelled = new URL(`http://${h}/`).hostname;
+    } catch {
+      spelled = undefined;
+    }
+    if (spelled !== undefined && ipFamily(spelled) === 4) return { host: spelled, ip: true };
+  }
+  return { host: h, ip: false };
 }
 
 function hostMatches(host: DestHost, cidr: BlockList | undefined, dest: { host: string; ip: boolean }): boolean {
