@@ -4,6 +4,7 @@ import { startProxy, TestProxy } from '../../support/squid';
 import { startEchoServer, TestServer } from '../../support/servers';
 import { RunningTunnel, startTunnel } from '../../support/tunnel';
 import { echoOnce } from '../../support/transfer';
+import { logged } from '../../support/mail-servers';
 
 /** 407s in squid's access log: the probe rounds and NTLM's challenges. */
 const denied = (log: string) => (log.match(/TCP_DENIED\/407 /g) ?? []).length;
@@ -39,9 +40,11 @@ const unavailable = ntlmSquidUnavailable();
     });
     expect(await echoOnce(tunnel.port(), 'basic 1\n')).toBe('basic 1\n');
     expect(await echoOnce(tunnel.port(), 'basic 2\n')).toBe('basic 2\n');
-    // The probe's 407 once, then Basic from the first CONNECT on: auto remembered it.
+    // The probe's 407 once, then Basic from the first CONNECT on: auto remembered it. (squid
+    // logs a tunnel once it has closed: wait for both lines.)
+    await tunnel.ended(2);
+    expect((await logged(basic.accessLog, /(TCP_TUNNEL\/200 .* \S*ptswitch [^]*){2}/i)).match(/TCP_TUNNEL\/200 .* \S*ptswitch /gi)).toHaveLength(2);
     expect(denied(basic.accessLog())).toBe(1);
-    expect(basic.accessLog().match(/TCP_TUNNEL\/200 .* \S*ptswitch /gi)).toHaveLength(2);
 
     await basic.stop();
     basic = undefined;
@@ -52,8 +55,8 @@ const unavailable = ntlmSquidUnavailable();
     for (let i = 2; i <= 3; i++) expect(await echoOnce(tunnel.port(), `ntlm ${i}\n`)).toBe(`ntlm ${i}\n`);
     // Later connections start with NTLM's type 1: the challenge's 407 only.
     expect(denied(ntlm.accessLog())).toBe(2 + 2);
-    expect(ntlm.accessLog().match(/TCP_TUNNEL\/200 .* \S*ptswitch /gi)).toHaveLength(3);
     const records = await tunnel.ended(5);
+    expect((await logged(ntlm.accessLog, /(TCP_TUNNEL\/200 .* \S*ptswitch [^]*){3}/i)).match(/TCP_TUNNEL\/200 .* \S*ptswitch /gi)).toHaveLength(3);
     expect(records.map((r) => `${r.route} ${r.outcome}`)).toEqual(Array(5).fill('proxy ok'));
     expect(tunnel.logs.join('')).not.toContain(password);
   }, 90_000);
