@@ -2,13 +2,8 @@ import net from 'node:net';
 import { FaultProxy, spliceTo, startFaultProxy } from '../support/fault-proxy';
 import { serve, TestServer } from '../support/servers';
 import { RunningTunnel, startTunnel } from '../support/tunnel';
+import { until } from '../support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (what: () => boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!what() && Date.now() < deadline) await sleep(20);
-  return what();
-};
 
 /*
  * Auto mode: warm tunnels through a proxy that then stops answering (the VPN went away; its

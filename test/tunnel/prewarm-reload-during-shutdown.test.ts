@@ -3,8 +3,8 @@ import { TEST_ENV } from '../support/cli';
 import { serve, TestServer } from '../support/servers';
 import { startProxy, TestProxy } from '../support/squid';
 import { startTunnel } from '../support/tunnel';
+import { sleep } from '../support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /* A SIGHUP whose reload is still under way when SIGTERM comes must not open warm tunnels again after the shutdown closed them. */
 describe('--prewarm and a reload that is still under way at shutdown', () => {

@@ -5,13 +5,8 @@ import { serve, TestServer } from '../support/servers';
 import { startProxy, TestProxy } from '../support/squid';
 import { RunningTunnel, startTunnel } from '../support/tunnel';
 import { echoOnce } from '../support/transfer';
+import { sleep, until } from '../support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (what: () => boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!what() && Date.now() < deadline) await sleep(20);
-  return what();
-};
 /** squid logs a tunnel when it ends: the CONNECTs to `port` that ended so far. */
 const tunnelsTo = (proxy: TestProxy, port: number) => (proxy.accessLog().match(new RegExp(`TCP_TUNNEL/200 \\d+ CONNECT 127\\.0\\.0\\.1:${port} `, 'g')) ?? []).length;
 

@@ -1,8 +1,8 @@
 import { serve, TestServer } from '../support/servers';
 import { startProxy, TestProxy } from '../support/squid';
 import { RunningTunnel, startTunnel } from '../support/tunnel';
+import { sleep } from '../support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /*
  * A server that takes each connection and closes it at once (an SMTP server's "421 too many

@@ -2,13 +2,8 @@ import net from 'node:net';
 import { serve, TestServer } from '../support/servers';
 import { startProxy, TestProxy } from '../support/squid';
 import { RunningTunnel, startTunnel } from '../support/tunnel';
+import { sleep, until } from '../support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (what: () => boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!what() && Date.now() < deadline) await sleep(20);
-  return what();
-};
 
 describe('--prewarm within the connection limits', () => {
   let proxy: TestProxy;

@@ -5,8 +5,8 @@ import { freePort } from '../support/ports';
 import { readReply } from '../support/socks-client';
 import { startEchoServer, TestServer } from '../support/servers';
 import { echoOnce } from '../support/transfer';
+import { sleep } from '../support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /*
  * A client of the local SOCKS or HTTP proxy that is refused (a denied destination, a bad

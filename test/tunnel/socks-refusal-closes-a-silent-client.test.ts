@@ -18,7 +18,8 @@ describe('a SOCKS client that stays after its refusal', () => {
   });
   afterAll(async () => tunnel?.close());
 
-  it('is let go of by ptunnel about a second after the refusal', async () => {
+  /** A client (half-open allowed) that asked for a denied destination and read REP 2; it stays. */
+  const refusedClient = async () => {
     const socket = net.connect({ port: socksPort, host: '127.0.0.1', allowHalfOpen: true });
     socket.on('error', () => undefined);
     await new Promise<void>((resolve) => socket.once('connect', resolve));
@@ -27,6 +28,11 @@ describe('a SOCKS client that stays after its refusal', () => {
     socket.write(encodeRequest(Command.connect, { host: '127.0.0.9', port: 80 }));
     const reply = await readReply(socket, 10);
     expect(reply.bytes[1]).toBe(2);
+    return socket;
+  };
+
+  it('is let go of by ptunnel about a second after the refusal', async () => {
+    const socket = await refusedClient();
     // ptunnel ended its side with the reply; the client keeps its own open. Once ptunnel has
     // let go of the socket, a byte from the client meets a reset: it is gone on ptunnel's side.
     await new Promise((r) => setTimeout(r, 1500));
@@ -41,13 +47,7 @@ describe('a SOCKS client that stays after its refusal', () => {
   });
 
   it('does not hold up a shutdown', async () => {
-    const socket = net.connect({ port: socksPort, host: '127.0.0.1', allowHalfOpen: true });
-    socket.on('error', () => undefined);
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.write(encodeGreeting([Method.none]));
-    await readReply(socket, 2);
-    socket.write(encodeRequest(Command.connect, { host: '127.0.0.9', port: 80 }));
-    await readReply(socket, 10);
+    const socket = await refusedClient();
     const started = Date.now();
     await tunnel.close();
     expect(Date.now() - started).toBeLessThan(3000);
