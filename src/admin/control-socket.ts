@@ -103,14 +103,14 @@ function ensureDir(dir: string): void {
   if ((st.mode & 0o077) !== 0) throw new Error(`${dir} may be entered by other users (mode ${(st.mode & 0o777).toString(8)}); make it 0700`);
 }
 
-/**
- * Opens this process's control socket. Never throws: where it cannot be made (a read-only
- * container, a foreign folder) ptunnel runs on without it and says so once.
- */
 /** The status body's code, loaded by the first `ptunnel status` (start-up time). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const statusBody = (s: ServiceSnapshot) => (require('./status') as typeof import('./status')).statusBody(s);
 
+/**
+ * Opens this process's control socket. Never throws: where it cannot be made (a read-only
+ * container, a foreign folder) ptunnel runs on without it and says so once.
+ */
 export async function openControlSocket(snapshot: () => ServiceSnapshot, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<ControlSocket | undefined> {
   const path = controlPath(process.pid, env, opened++);
   const server = http.createServer((req, res) => {

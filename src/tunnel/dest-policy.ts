@@ -45,10 +45,10 @@ function compile(rule: DestRule): Compiled {
   return { rule, cidr };
 }
 
-/** Host lower case, without a trailing dot; IPs in one spelling. */
 /** A host whose last label is a number: browsers and inet_aton (so a proxy's getaddrinfo) read it as IPv4. */
 const NUMERIC_LAST_LABEL = /(?:^|\.)(?:\d+|0x[0-9a-f]*)$/i;
 
+/** Host lower case, without a trailing dot; IPs in one spelling, numeric hosts as the IPv4 address they spell. */
 function normalise(host: string): { host: string; ip: boolean } {
   const h = host.toLowerCase().replace(/\.$/, '');
   if (ipFamily(h)) return { host: canonicalIp(h), ip: true };
