@@ -1,6 +1,7 @@
 import { BlockList } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import type { networkInterfaces } from 'node:os';
 import type { AddressLookup } from '../dns/lookup';
+import { listeningAddresses } from '../dns/loop-guard';
 import { PtunnelError } from '../errors';
 import type { DestHost, DestinationRules, DestRule } from '../config/dest-policy';
 import { formatHostPort, isLoopback, isWildcard } from '../net/address';
@@ -84,21 +85,6 @@ function first(rules: readonly Compiled[], dest: { host: string; ip: boolean }, 
   return rules.find(({ rule, cidr }) => (rule.ports === undefined || (port >= rule.ports.from && port <= rule.ports.to)) && hostMatches(rule.host, cidr, dest))?.rule;
 }
 
-let hostCache: { at: number; addresses: ReadonlySet<string> } | undefined;
-
-/**
- * This host's interface addresses, canonical. Read again after a few seconds at most: a laptop
- * that changes networks changes them, and they are read only for a request to an own port.
- */
-export function interfaceAddresses(): ReadonlySet<string> {
-  const now = performance.now();
-  if (hostCache && now - hostCache.at < 5000) return hostCache.addresses;
-  const addresses = new Set<string>();
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) addresses.add(canonicalIp(a.address));
-  hostCache = { at: now, addresses };
-  return addresses;
-}
-
 /**
  * Where the local proxy listeners (SOCKS, HTTP) may connect their clients. Refused first: the
  * built-in denials, ptunnel's own listener ports at any address that reaches them, and --deny-dest; then,
@@ -116,7 +102,8 @@ export class DestinationPolicy {
     private readonly ownPorts: () => readonly number[],
     /** The addresses those listeners are bound to (a wildcard among them takes every address of the host). */
     private readonly ownAddresses: () => readonly string[] = () => [],
-    private readonly hostAddresses: () => ReadonlySet<string> = interfaceAddresses,
+    /** This host's interfaces, read for a request to an own port at a non-loopback address (tests give their own). */
+    private readonly interfaces?: () => ReturnType<typeof networkInterfaces>,
   ) {
     this.allow = rules.allow.map(compile);
     this.deny = rules.deny.map(compile);
@@ -169,8 +156,9 @@ export class DestinationPolicy {
    */
   private reachesOwnListener(ip: string): boolean {
     if (isLoopback(ip) || isWildcard(ip)) return true;
-    const bound = this.ownAddresses();
-    return bound.includes(ip) || (bound.some(isWildcard) && this.hostAddresses().has(ip));
+    // Read afresh each time: a laptop's addresses change with its network, and this is asked
+    // only for a request to one of ptunnel's own ports.
+    return listeningAddresses(this.ownAddresses(), this.interfaces?.()).some((a) => canonicalIp(a) === ip);
   }
 }
 

@@ -1,9 +1,11 @@
-import { DestinationPolicy, interfaceAddresses } from '../../src/tunnel/dest-policy';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { DestinationPolicy } from '../../src/tunnel/dest-policy';
 
 const OWN_PORTS = [1080, 8080];
 /** This host's interfaces, as a test sees them: loopback and one LAN address of each family. */
-const HOST = new Set(['127.0.0.1', '::1', '192.168.1.5', 'fd00::5']);
-const policy = (bound: string[]) => new DestinationPolicy({ allow: [], deny: [] }, () => OWN_PORTS, () => bound, () => HOST);
+const HOST = { lo: ['127.0.0.1', '::1'], eth0: ['192.168.1.5', 'fd00::5'] };
+const interfaces = () => Object.fromEntries(Object.entries(HOST).map(([name, list]) => [name, list.map((address) => ({ address }) as NetworkInterfaceInfo)]));
+const policy = (bound: string[]) => new DestinationPolicy({ allow: [], deny: [] }, () => OWN_PORTS, () => bound, interfaces);
 const refusal = (bound: string[], host: string, port: number) => policy(bound).refusal({ host, port });
 
 /*
@@ -38,7 +40,13 @@ describe('destination policy: own listeners at the host\'s addresses', () => {
     expect(policy(['0.0.0.0']).addressRefusal('192.168.1.5', 1080, 'me.example')).toMatch(/^me\.example:1080 \(192\.168\.1\.5\) is ptunnel's own listener/);
   });
 
-  it("reads this machine's interfaces: loopback is among them", () => {
-    expect(interfaceAddresses().has('127.0.0.1')).toBe(true);
+  it("reads this machine's own interfaces when none are given: each of its addresses is refused at an own port", () => {
+    const real = new DestinationPolicy({ allow: [], deny: [] }, () => OWN_PORTS, () => ['0.0.0.0']);
+    // Link-local ones (fe80::/10) meet the built-in denial of link-local addresses first.
+    const addresses = Object.values(networkInterfaces())
+      .flatMap((list) => (list ?? []).map((i) => i.address))
+      .filter((a) => !/^fe[89ab][0-9a-f]:/i.test(a));
+    expect(addresses.length).toBeGreaterThan(0);
+    for (const address of addresses) expect(real.refusal({ host: address, port: 1080 })).toMatch(/own listener/);
   });
 });
