@@ -95,9 +95,7 @@ class Pool {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.retry);
-    for (const a of this.attempts) a.abort();
-    this.dropReady();
+    this.stop();
   }
 
   /** After a reload: the old router's tunnels go, and so does the back-off against its proxy. */
@@ -106,6 +104,11 @@ class Pool {
     if (now === this.router) return;
     this.router = now;
     this.failures = 0;
+    this.stop();
+  }
+
+  /** No retry pending, no attempt under way, no tunnel held. */
+  private stop(): void {
     clearTimeout(this.retry);
     this.retry = undefined;
     for (const a of this.attempts) a.abort();
