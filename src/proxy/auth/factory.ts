@@ -113,12 +113,13 @@ function autoScheme(proxy: ProxySettings): ProxyAuthScheme {
     },
     first: () => delegate?.first(),
     next: (answer: AuthChallenge) => {
-      const offers = offeredSchemes(answer.headers['proxy-authenticate']);
       // Only the answer to the remembered scheme's first step can overturn the memory: once it
-      // is offered, its later 407s are its own rounds (NTLM's challenge) or a refusal.
-      const stale = remembered !== undefined && !offers.some((o) => o.scheme === remembered);
+      // is offered, its later 407s are its own rounds (NTLM's challenge) or a refusal, read by it.
+      const checking = remembered;
       remembered = undefined;
-      if (delegate && !stale) return delegate.next(answer);
+      if (delegate && checking === undefined) return delegate.next(answer);
+      const offers = offeredSchemes(answer.headers['proxy-authenticate']);
+      if (delegate && offers.some((o) => o.scheme === checking)) return delegate.next(answer);
       return chooseFrom(offers);
     },
   };
